@@ -1,0 +1,81 @@
+"""qapps-nb: get notebook files and data into Amazon Q Apps.
+
+``upload()`` / ``upload_many()`` are the Python API; ``%load_ext qapps_nb`` adds the
+``%qapps_upload`` magic; ``UploadWidget`` is the interactive skin. Heavy modules
+(boto3, pandas, the widget) load only when first used, so importing stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import (
+    ApiError,
+    BatchUploadError,
+    ConfigurationError,
+    QAppsError,
+    S3UploadError,
+    UploadCancelled,
+    ValidationError,
+)
+from .result import UploadResult
+
+if TYPE_CHECKING:
+    from .pipeline import upload, upload_many
+    from .sources import Payload, Text
+    from .widget import UploadWidget
+
+_LAZY = {
+    "upload": "pipeline",
+    "upload_many": "pipeline",
+    "Text": "sources",
+    "Payload": "sources",
+    "UploadWidget": "widget",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qapps_nb' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .magic import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+__all__ = [
+    "ApiError",
+    "BatchUploadError",
+    "ConfigurationError",
+    "Payload",
+    "QAppsError",
+    "S3UploadError",
+    "Text",
+    "UploadCancelled",
+    "UploadResult",
+    "UploadWidget",
+    "ValidationError",
+    "__version__",
+    "load_ipython_extension",
+    "upload",
+    "upload_many",
+]

@@ -1,0 +1,98 @@
+"""One error hierarchy for every part of qapps-nb.
+
+Users catch :class:`QAppsError`; the magic turns it into a one-line ``UsageError``.
+Every message is one short line: what failed, the AWS/S3 code, what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QAppsError(Exception):
+    """Base class of every error qapps-nb raises on purpose (an *expected* failure)."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.code = code
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.code and self.code not in text:
+            text = f"{text} [{self.code}]"
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keep keyword-only args across pickling
+        return (_rebuild, (type(self), self.message, self.code, self.hint, self.__dict__))
+
+
+def _rebuild(cls: type[QAppsError], message: str, code: str | None, hint: str | None,
+             state: dict[str, Any]) -> QAppsError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, str(err))
+    return err
+
+
+class ValidationError(QAppsError, ValueError):
+    """Bad input (ids, names, scope, source). Raised before any network call."""
+
+
+class ConfigurationError(QAppsError):
+    """Missing ids, region or credentials: the user must set something first."""
+
+
+class ApiError(QAppsError):
+    """Amazon Q Apps ``create_presigned_url`` failed; ``code`` is the AWS error code."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 status: int | None = None, request_id: str | None = None) -> None:
+        self.status = status
+        self.request_id = request_id
+        super().__init__(message, code=code, hint=hint)
+
+
+class S3UploadError(QAppsError):
+    """The S3 POST of the bytes failed; ``code`` is S3's error code (e.g. ``BadDigest``)."""
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
+                 status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message, code=code, hint=hint)
+
+
+class UploadCancelled(QAppsError):
+    """The user stopped the upload (interrupt or the widget's Cancel). Nothing was stored."""
+
+
+class BatchUploadError(QAppsError):
+    """Some uploads of :func:`qapps_nb.upload_many` failed; the others succeeded.
+
+    ``results`` holds, in input order, an ``UploadResult`` for each success and the
+    exception for each failure; ``failures`` lists ``(index, source label, exception)``.
+    """
+
+    def __init__(self, results: list[Any], failures: list[tuple[int, str, QAppsError]]) -> None:
+        self.results = results
+        self.failures = failures
+        done = len(results) - len(failures)
+        lines = "; ".join(f"{label}: {err}" for _, label, err in failures[:5])
+        more = f"; and {len(failures) - 5} more" if len(failures) > 5 else ""
+        super().__init__(
+            f"{len(failures)} of {len(results)} uploads failed ({done} succeeded): {lines}{more}"
+        )
+
+
+__all__ = [
+    "ApiError",
+    "BatchUploadError",
+    "ConfigurationError",
+    "QAppsError",
+    "S3UploadError",
+    "UploadCancelled",
+    "ValidationError",
+]

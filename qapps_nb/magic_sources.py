@@ -1,0 +1,114 @@
+"""What ``%qapps_upload SOURCE`` means: a notebook variable, else a path or glob pattern.
+
+Everything is turned into a :class:`qapps_nb.sources.Payload` here, before any network
+call, so a typo, a missing file or an unserializable value never reaches AWS and several
+sources fail together rather than half-way through a batch.
+"""
+
+from __future__ import annotations
+
+import glob
+import keyword
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ValidationError
+
+_GLOB_CHARS = re.compile(r"[*?[]")
+
+
+def _is_entry(value: Any) -> bool:
+    return (isinstance(value, Mapping) and "name" in value
+            and isinstance(value.get("content"), (bytes, bytearray, memoryview)))
+
+
+def _is_file_upload(value: Any) -> bool:
+    return type(value).__name__ == "FileUpload" and \
+        type(value).__module__.startswith("ipywidgets") and hasattr(value, "value")
+
+
+def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
+    """(label, source, default name) for one variable; a FileUpload yields each of its files."""
+    from . import sources
+
+    if _is_file_upload(value):
+        value = tuple(value.value)
+        if not value:
+            raise ValidationError(f"the FileUpload {token!r} holds no files: pick a file first")
+    if isinstance(value, (list, tuple)) and value and all(_is_entry(v) for v in value):
+        return [(str(entry["name"]), entry, None) for entry in value]
+    if isinstance(value, str):
+        return [(token, sources.Text(value), f"{token}.txt")]
+    ext = sources.default_extension(value)
+    return [(token, value, f"{token}{ext}" if ext else None)]
+
+
+def _from_path(token: str) -> list[tuple[str, Any, str | None]]:
+    expanded = os.path.expanduser(token)
+    if os.path.lexists(expanded) or not _GLOB_CHARS.search(expanded):
+        if not os.path.lexists(expanded):
+            kind = "file or variable" if token.isidentifier() else "file"
+            raise ValidationError(f"no such {kind}: {token}")
+        return [(token, Path(expanded), None)]
+    matches = [m for m in sorted(glob.glob(expanded, recursive=True)) if os.path.isfile(m)]
+    if not matches:
+        raise ValidationError(f"no files match {token}")
+    return [(m, Path(m), None) for m in matches]
+
+
+def resolve(tokens: list[str], user_ns: Mapping[str, Any]) -> list[tuple[str, Any, str | None]]:
+    """Expand SOURCE tokens to ``(label, source, default file name or None)``, in order."""
+    found: list[tuple[str, Any, str | None]] = []
+    for token in tokens:
+        if token.isidentifier() and not keyword.iskeyword(token) and token in user_ns:
+            found.extend(_from_variable(token, user_ns[token]))
+        else:
+            found.extend(_from_path(token))
+    return found
+
+
+def is_plural(tokens: list[str], user_ns: Mapping[str, Any]) -> bool:
+    """Whether the user asked for several files: then the result is a list even if one matched.
+
+    Several SOURCEs or a glob pattern give a list, so ``for r in %qapps_upload *.csv``
+    works whatever the pattern matched; one variable or one path gives one result.
+    """
+    if len(tokens) != 1:
+        return True
+    token = tokens[0]
+    if token.isidentifier() and token in user_ns:
+        return False
+    expanded = os.path.expanduser(token)
+    return bool(_GLOB_CHARS.search(expanded)) and not os.path.lexists(expanded)
+
+
+def prepare(tokens: list[str], user_ns: Mapping[str, Any], name: str | None) -> list[Any]:
+    """Payloads for the tokens (``name`` overrides the file name of a single source)."""
+    from . import sources
+
+    resolved = resolve(tokens, user_ns)
+    if name is not None and len(resolved) != 1:
+        raise ValidationError(f"--name needs exactly one file; the sources give {len(resolved)}")
+    payloads: list[Any] = []
+    try:
+        for label, source, default_name in resolved:
+            payload = sources.prepare(source, name or default_name)
+            payload.label = label
+            payloads.append(payload)
+    except BaseException:
+        for payload in payloads:
+            payload.close()
+        raise
+    return payloads
+
+
+def prepare_cell(body: str, name: str | None) -> Any:
+    """The cell body as UTF-8 text, named ``cell.txt`` unless ``--name`` says otherwise."""
+    from . import sources
+
+    payload = sources.prepare(sources.Text(body), name or "cell.txt")
+    payload.label = "cell body"
+    return payload

@@ -1,0 +1,262 @@
+"""The one upload pipeline: source → hash → presign → POST → result.
+
+The magic, the widget, scripts and papermill pipelines all call :func:`upload` /
+:func:`upload_many`. Nothing here knows about IPython or widgets; progress is a callback.
+Everything that can be checked locally is checked before the first network call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from . import config
+from .errors import (
+    BatchUploadError,
+    ConfigurationError,
+    QAppsError,
+    S3UploadError,
+    UploadCancelled,
+)
+from .presign import create_presigned_url, get_client
+from .progress import make_reporter
+from .result import UploadResult, format_size
+from .sources import Payload, describe, expand, prepare
+from .transport import UrlExpired, post
+from .validation import (
+    WARN_UPLOAD_BYTES,
+    check_file_name,
+    check_instance_id,
+    check_scope,
+    check_size,
+    check_uuid,
+)
+
+log = logging.getLogger("qapps_nb")
+
+
+class SizeWarning(UserWarning):
+    """A file above Amazon Q Business' 10 MB per-file limit may not be usable in the app."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a file goes: validated ids and scope."""
+
+    instance_id: str
+    app_id: str
+    card_id: str
+    scope: str
+    session_id: str | None
+
+    @classmethod
+    def resolve(cls, instance_id: str | None = None, app_id: str | None = None,
+                card_id: str | None = None, scope: str | None = None,
+                session_id: str | None = None) -> Target:
+        """Explicit values, else ``QAPPS_*`` environment; then every rule the API checks."""
+        values = {
+            name: config.resolve(name, explicit)
+            for name, explicit in (("instance_id", instance_id), ("app_id", app_id),
+                                   ("card_id", card_id), ("session_id", session_id),
+                                   ("scope", scope))
+        }
+        for name in ("instance_id", "app_id", "card_id"):
+            if not values[name]:
+                raise ConfigurationError(config.how_to_set(name))
+        session = values["session_id"]
+        if session is not None:
+            check_uuid(session, "session id")
+        chosen_scope = values["scope"] or ("SESSION" if session else "APPLICATION")
+        return cls(
+            instance_id=check_instance_id(values["instance_id"]),
+            app_id=check_uuid(values["app_id"], "app id"),
+            card_id=check_uuid(values["card_id"], "card id"),
+            scope=check_scope(chosen_scope, session),
+            session_id=session,
+        )
+
+
+def upload(source: Any, *, instance_id: str | None = None, app_id: str | None = None,
+           card_id: str | None = None, scope: str | None = None, session_id: str | None = None,
+           file_name: str | None = None, session: Any = None, profile: str | None = None,
+           region: str | None = None, endpoint_url: str | None = None, progress: Any = None,
+           timeout: Any = None, cancel: threading.Event | None = None) -> UploadResult:
+    """Upload one file or piece of notebook data to a Q Apps file card; return its fileId.
+
+    ``source``: a path (``str`` is always a path), bytes, ``qapps_nb.Text``, a pandas or
+    polars DataFrame, a dict/list (JSON), a binary file object, an ``ipywidgets.FileUpload``
+    with one file (or one entry of its ``.value``), or a :class:`~qapps_nb.sources.Payload`.
+    Ids default to the ``QAPPS_*`` environment; AWS settings to boto3's own resolution.
+    """
+    target = Target.resolve(instance_id, app_id, card_id, scope, session_id)
+    payload = _prepare_checked(source, file_name)
+    try:
+        return _send(payload, target, client_options=(session, profile, region, endpoint_url),
+                     progress=progress, timeout=timeout, cancel=cancel)
+    finally:
+        payload.close()
+
+
+def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptions: bool = False,
+                **options: Any) -> list[Any]:
+    """Upload several sources concurrently; results come back in input order.
+
+    One failure does not stop the others. When any failed, :class:`BatchUploadError` is
+    raised after all finished (its ``results`` hold the successes), unless
+    ``return_exceptions=True``, which puts each exception in its place in the list.
+    """
+    items = expand(sources)
+    if options.get("file_name") is not None and len(items) != 1:
+        raise ConfigurationError("file_name= names one file; it cannot be used with several "
+                                 "sources (rename the files, or upload them one by one)")
+    if max_workers < 1:
+        raise ConfigurationError("max_workers must be at least 1")
+    target = Target.resolve(*(options.pop(k, None) for k in
+                              ("instance_id", "app_id", "card_id", "scope", "session_id")))
+    client_options = tuple(options.pop(k, None) for k in
+                           ("session", "profile", "region", "endpoint_url"))
+    file_name = options.pop("file_name", None)
+    user_progress = options.pop("progress", None)
+    # Workers stop at the next chunk when the caller is interrupted: no thread keeps sending.
+    cancel = options.pop("cancel", None) or threading.Event()
+    timeout = options.pop("timeout", None)
+    if options:
+        raise TypeError(f"upload_many() got unexpected keyword arguments: {sorted(options)}")
+    if not items:
+        return []
+    # Bad input anywhere fails the whole call before any network traffic.
+    payloads: list[Payload] = []
+    try:
+        for item in items:
+            payloads.append(_prepare_checked(item, file_name))
+    except BaseException:
+        for p in payloads:
+            p.close()
+        raise
+    if client_options[0] is None:  # build the shared client once, not in every worker
+        get_client(*client_options)
+    batch = _BatchProgress(user_progress, payloads)
+
+    def one(index: int) -> UploadResult:
+        try:
+            return _send(payloads[index], target, client_options=client_options,
+                         progress=batch.for_item(index), timeout=timeout, cancel=cancel)
+        finally:
+            payloads[index].close()
+
+    results: list[Any] = [None] * len(payloads)
+    failures: list[tuple[int, str, QAppsError]] = []
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(payloads)),
+                            thread_name_prefix="qapps-upload") as pool:
+        futures = [pool.submit(one, i) for i in range(len(payloads))]
+        try:
+            for i, future in enumerate(futures):
+                try:
+                    results[i] = future.result()
+                except QAppsError as exc:
+                    results[i] = exc
+                    failures.append((i, describe(items[i]), exc))
+        except BaseException:
+            cancel.set()
+            for f in futures:
+                f.cancel()
+            raise
+        finally:
+            batch.close()
+    if failures and not return_exceptions:
+        raise BatchUploadError(results, failures)
+    return results
+
+
+def _prepare_checked(source: Any, file_name: str | None) -> Payload:
+    """Resolve a source and apply every local rule (name, size) before any network call."""
+    payload = prepare(source, file_name)
+    try:
+        check_file_name(payload.name)
+        check_size(payload.size, payload.label)
+    except BaseException:
+        payload.close()
+        raise
+    return payload
+
+
+def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], progress: Any,
+          timeout: Any, cancel: threading.Event | None) -> UploadResult:
+    """Hash, presign, POST; renew an expired URL once. ``payload`` is closed by the caller."""
+    reporter = make_reporter(progress, payload.name)
+    try:
+        payload.ensure_hashed(
+            (lambda done, total: reporter("hashing", done, total)) if reporter else None)
+        if payload.size > WARN_UPLOAD_BYTES:
+            warnings.warn(
+                f"{payload.name} is {format_size(payload.size)}: Amazon Q Business takes files "
+                "of at most 10 MB, so the app may not be able to use it",
+                SizeWarning, stacklevel=4)
+        client = get_client(*client_options)
+        log.info("uploading %s (%s) to app %s card %s", payload.name,
+                 format_size(payload.size), target.app_id, target.card_id)
+        sending = (lambda done, total: reporter("sending", done, total)) if reporter else None
+        renewed = False
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise UploadCancelled(f"upload of {payload.name} cancelled; nothing was stored")
+            presigned = create_presigned_url(
+                client, instance_id=target.instance_id, app_id=target.app_id,
+                card_id=target.card_id, file_name=payload.name, sha256=payload.sha256 or "",
+                scope=target.scope, session_id=target.session_id)
+            try:
+                attempts = post(presigned, payload, progress=sending, cancel=cancel,
+                                timeout=timeout)
+                break
+            except UrlExpired:
+                if renewed:
+                    raise S3UploadError(
+                        "the presigned URL expired again before the upload finished",
+                        code="AccessDenied",
+                        hint="the upload is slower than the URL lifetime; check the network "
+                             "or your clock, then try again") from None
+                log.info("presigned URL for %s expired; requesting a new one", payload.name)
+                renewed = True
+    finally:
+        if reporter is not None and hasattr(reporter, "close"):
+            reporter.close()
+    log.info("stored %s as fileId %s", payload.name, presigned.file_id)
+    return UploadResult(
+        file_id=presigned.file_id, expiration=presigned.expiration, file_name=payload.name,
+        size=payload.size, sha256=payload.sha256 or "", scope=target.scope,
+        instance_id=target.instance_id, app_id=target.app_id, card_id=target.card_id,
+        session_id=target.session_id, sandbox=presigned.sandbox,
+        attempts=attempts + (1 if renewed else 0))
+
+
+class _BatchProgress:
+    """Per-item callbacks that add up to one batch-wide report (one bar for the batch)."""
+
+    def __init__(self, progress: Any, payloads: list[Payload]) -> None:
+        self._lock = threading.Lock()
+        self._sent = [0] * len(payloads)
+        self._total = sum(p.size for p in payloads)
+        self._reporter = make_reporter(progress, f"{len(payloads)} files")
+
+    def for_item(self, index: int) -> Any:
+        if self._reporter is None:
+            return False
+
+        def report(done: int, total: int, phase: str = "sending") -> None:
+            if phase != "sending":
+                return
+            assert self._reporter is not None
+            with self._lock:
+                self._sent[index] = done
+                self._reporter("sending", sum(self._sent), self._total)
+
+        return report
+
+    def close(self) -> None:
+        if self._reporter is not None and hasattr(self._reporter, "close"):
+            self._reporter.close()

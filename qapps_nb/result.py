@@ -1,0 +1,103 @@
+"""The result of one upload: what a user keeps, shows inline and passes on to Q Apps."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+def format_size(size: int) -> str:
+    """Human-readable size: 1.2 MB, 980 B (decimal units, as file managers show)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def expires_in(expiration: datetime, now: datetime | None = None) -> str:
+    """'expires in 14 min' / 'expired 3 min ago', judged against ``now`` (UTC)."""
+    now = now or datetime.now(timezone.utc)
+    seconds = (expiration - now).total_seconds()
+    minutes = round(abs(seconds) / 60)
+    if abs(seconds) < 60:
+        span = f"{int(abs(seconds))} s"
+    elif minutes < 120:
+        span = f"{minutes} min"
+    else:
+        span = f"{minutes / 60:.1f} h"
+    return f"expires in {span}" if seconds >= 0 else f"expired {span} ago"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """One file stored for a Q Apps card. Holds no presigned fields and no credentials.
+
+    ``expiration`` is when the presigned upload URL stopped being usable (aware UTC); the
+    ``file_id`` is what ``FileUploadCardInput.fileId`` or a ``CardValue`` takes afterwards.
+    """
+
+    file_id: str
+    expiration: datetime
+    file_name: str
+    size: int
+    sha256: str
+    scope: str
+    instance_id: str
+    app_id: str
+    card_id: str
+    session_id: str | None = None
+    sandbox: bool = False
+    attempts: int = field(default=1, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (expiration as ISO 8601), for pipelines and papermill."""
+        data = asdict(self)
+        data["expiration"] = self.expiration.isoformat()
+        return data
+
+    @property
+    def card_value(self) -> dict[str, str]:
+        """The ``CardValue`` that feeds this file to a session (StartQAppSession)."""
+        return {"cardId": self.card_id, "value": self.file_id}
+
+    def __repr__(self) -> str:
+        where = " sandbox" if self.sandbox else ""
+        return (
+            f"<UploadResult{where} {self.file_name!r} file_id={self.file_id} "
+            f"size={format_size(self.size)} expiration={self.expiration.isoformat()} "
+            f"({expires_in(self.expiration)})>"
+        )
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        badge = (
+            '<span style="background:#b45309;color:#fff;border-radius:3px;padding:0 4px;'
+            'font-size:85%;margin-left:6px" title="Stored in the local qapps-nb sandbox, '
+            'not in AWS">SANDBOX</span>'
+            if self.sandbox
+            else ""
+        )
+        rows = [
+            ("fileId", f"<code>{esc(self.file_id)}</code>"),
+            ("expires", f"{esc(self.expiration.isoformat())} ({esc(expires_in(self.expiration))})"),
+            ("size", esc(format_size(self.size))),
+            ("scope", esc(self.scope) + (f" · session {esc(self.session_id)}"
+                                         if self.session_id else "")),
+        ]
+        body = "".join(
+            f'<tr><th style="text-align:left;padding-right:1em">{k}</th>'
+            f'<td style="text-align:left">{v}</td></tr>'
+            for k, v in rows
+        )
+        return (
+            '<div class="qapps-nb-result">'
+            f"<strong>Uploaded {esc(self.file_name)}</strong>{badge}"
+            f'<table style="margin:0">{body}</table></div>'
+        )

@@ -1,0 +1,253 @@
+"""The :class:`Sandbox` object and :func:`running`: start, control and stop one sandbox.
+
+A Sandbox serves from the moment it is created until :meth:`Sandbox.stop`; everything
+tests need (objects, request log, faults, settings) hangs off it.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .records import RequestRecord
+from .server import SandboxHTTPServer
+from .state import (
+    CLIENT_ACCESS_KEY_ID,
+    CLIENT_SECRET_ACCESS_KEY,
+    DEFAULT_MAX_SIZE,
+    DEFAULT_URL_TTL,
+    SandboxState,
+    Settings,
+)
+from .store import ObjectStore, StoredObject
+
+if TYPE_CHECKING:
+    import boto3
+    from mypy_boto3_qapps import QAppsClient
+
+BANNER = "SANDBOX — not AWS"
+
+
+class Sandbox:
+    """A running local Q Apps API + strict S3 POST endpoint on 127.0.0.1."""
+
+    def __init__(self, *, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
+                 max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
+                 clock_skew: float = 0.0) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be 0-65535 (0 = any free port), not {port!r}")
+        settings = Settings(url_ttl=url_ttl, max_size=max_size, clock_skew=clock_skew)
+        owned = storage_dir is None
+        if storage_dir is None:
+            root = Path(tempfile.mkdtemp(prefix="qapps-sandbox-"))
+        else:
+            root = Path(storage_dir).expanduser().resolve()
+            root.mkdir(parents=True, exist_ok=True)
+        self._initial = settings.copy()
+        self._state = SandboxState(storage_dir=root, settings=settings,
+                                   store=ObjectStore(root))
+        try:
+            self._server = SandboxHTTPServer(self._state, port)
+        except BaseException:
+            if owned:
+                shutil.rmtree(root, ignore_errors=True)
+            raise
+        self._state.endpoint_url = f"http://127.0.0.1:{self._server.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name=f"qapps-sandbox-{self._server.port}", daemon=True)
+        self._thread.start()
+        # Stops the server even if the Sandbox is dropped unstopped, and at interpreter exit.
+        self._finalizer = weakref.finalize(self, _shutdown, self._server, self._state,
+                                           self._thread, root if owned else None)
+
+    # -- where and who --------------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str:
+        """Q Apps API root: boto3 ``endpoint_url`` / ``AWS_ENDPOINT_URL_QAPPS``."""
+        return self._state.endpoint_url
+
+    @property
+    def s3_url(self) -> str:
+        """Where ``presignedUrl`` points (the sandbox's S3 bucket URL)."""
+        return self._state.s3_url
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def region(self) -> str:
+        return self._state.region
+
+    @property
+    def instance_id(self) -> str:
+        return self._state.instance_id
+
+    @property
+    def app_id(self) -> str:
+        return self._state.app_id
+
+    @property
+    def card_id(self) -> str:
+        return self._state.card_id
+
+    @property
+    def session_id(self) -> str:
+        """A demo session id for ``scope="SESSION"`` uploads."""
+        return self._state.session_id
+
+    @property
+    def storage_dir(self) -> Path:
+        return self._state.storage_dir
+
+    @property
+    def settings(self) -> Settings:
+        """Mutable: ``url_ttl``, ``max_size``, ``clock_skew``, ``api_latency``, ``s3_latency``."""
+        return self._state.settings
+
+    @property
+    def running(self) -> bool:
+        return self._finalizer.alive
+
+    # -- clients --------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """Environment that routes boto3 (and qapps-nb) in any process to this sandbox."""
+        return {
+            "AWS_ENDPOINT_URL_QAPPS": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": CLIENT_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": CLIENT_SECRET_ACCESS_KEY,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,  # the variable botocore reads
+            "QAPPS_INSTANCE_ID": self.instance_id,
+            "QAPPS_APP_ID": self.app_id,
+            "QAPPS_CARD_ID": self.card_id,
+        }
+
+    def boto3_session(self) -> boto3.Session:
+        """A boto3 Session with the dummy sandbox credentials and region."""
+        import boto3
+
+        return boto3.Session(aws_access_key_id=CLIENT_ACCESS_KEY_ID,
+                             aws_secret_access_key=CLIENT_SECRET_ACCESS_KEY,
+                             region_name=self.region)
+
+    def client(self, **kwargs: Any) -> QAppsClient:
+        """A boto3 ``qapps`` client pointed at this sandbox."""
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return self.boto3_session().client("qapps", **kwargs)
+
+    # -- objects --------------------------------------------------------------------------
+    def objects(self) -> list[StoredObject]:
+        """Stored uploads, oldest first."""
+        return self._state.store.list()
+
+    def object_path(self, key_or_file_id: str) -> Path:
+        """The file on disk of an object (KeyError when there is none)."""
+        return self._state.store.find(key_or_file_id).path
+
+    def read_object(self, key_or_file_id: str) -> bytes:
+        return self.object_path(key_or_file_id).read_bytes()
+
+    def clear_objects(self) -> None:
+        self._state.store.clear()
+
+    # -- log, faults, latency -------------------------------------------------------------
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of the request log, oldest first."""
+        return self._state.log.snapshot()
+
+    def clear_requests(self) -> None:
+        self._state.log.clear()
+
+    def inject(self, kind: str, times: int = 1, **params: Any) -> None:
+        """Queue a fault for the next ``times`` matching requests (see ``faults.py``)."""
+        self._state.faults.inject(kind, times, **params)
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """Queued faults not yet consumed."""
+        return self._state.faults.pending()
+
+    def clear_faults(self) -> None:
+        self._state.faults.clear()
+
+    def set_latency(self, api: float = 0.0, s3: float = 0.0) -> None:
+        """Add ``api`` seconds to every Q Apps request and ``s3`` to every S3 request."""
+        if api < 0 or s3 < 0:
+            raise ValueError("latency must not be negative")
+        self.settings.api_latency = api
+        self.settings.s3_latency = s3
+
+    def reset(self, *, objects: bool = True) -> None:
+        """Back to the start: settings, faults, latency, log (and objects)."""
+        self.settings.restore(self._initial)
+        self.clear_faults()
+        self.clear_requests()
+        if objects:
+            self.clear_objects()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop serving, hang up open connections, delete a temporary storage dir."""
+        self._finalizer()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- display --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return (f"<{BANNER}: {state} at {self.endpoint_url}, instance_id={self.instance_id!r}, "
+                f"app_id={self.app_id!r}, card_id={self.card_id!r}>")
+
+    def _repr_html_(self) -> str:
+        rows = [("Q Apps endpoint", self.endpoint_url), ("S3 endpoint", self.s3_url),
+                ("instance id", self.instance_id), ("app id", self.app_id),
+                ("card id", self.card_id), ("objects stored", str(len(self.objects())))]
+        cells = "".join(
+            f"<tr><td style='padding:0 1em 0 0'>{html.escape(k)}</td>"
+            f"<td><code>{html.escape(v)}</code></td></tr>" for k, v in rows)
+        state = "running" if self.running else "stopped"
+        return (
+            "<div style='border:3px solid #d97706;background:#fffbeb;color:#111;"
+            "padding:8px 12px;border-radius:6px;font-family:sans-serif'>"
+            f"<div style='font-weight:bold;font-size:1.2em;color:#b45309'>⚠ {BANNER} "
+            f"({state})</div><div>Uploads from this kernel go to a local stand-in and "
+            "never reach Amazon Q Apps. <code>qapps_nb.sandbox.stop()</code> restores the "
+            f"AWS environment.</div><table>{cells}</table></div>")
+
+
+def _shutdown(server: SandboxHTTPServer, state: SandboxState, thread: threading.Thread,
+              temp_root: Path | None) -> None:
+    state.stopping.set()
+    server.shutdown()
+    server.server_close()
+    server.close_connections()
+    thread.join(timeout=5)
+    if temp_root is not None:
+        shutil.rmtree(temp_root, ignore_errors=True)
+
+
+@contextmanager
+def running(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
+            max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
+            clock_skew: float = 0.0) -> Iterator[Sandbox]:
+    """``with running() as sb:`` — a sandbox for the block; the environment is untouched."""
+    sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
+                      storage_dir=storage_dir, clock_skew=clock_skew)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()

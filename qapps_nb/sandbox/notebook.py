@@ -1,0 +1,69 @@
+"""One call in a notebook: a sandbox for this kernel, with boto3 routed to it.
+
+:func:`start` sets ``os.environ`` so every boto3 client created afterwards in this kernel
+talks to the sandbox, and remembers the old values; :func:`stop` puts them back.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from .core import Sandbox
+from .state import DEFAULT_MAX_SIZE, DEFAULT_URL_TTL
+
+# Real temporary credentials would be paired with the dummy key: hide them while we run.
+_HIDDEN = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+_lock = threading.Lock()
+_current: Sandbox | None = None
+_saved_env: dict[str, str | None] = {}
+_set_env: dict[str, str] = {}
+
+
+def current() -> Sandbox | None:
+    """The sandbox :func:`start` started in this process, if it is running."""
+    return _current if _current is not None and _current.running else None
+
+
+def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
+          max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
+          clock_skew: float = 0.0) -> Sandbox:
+    """Start this kernel's sandbox (or return the running one) and route boto3 to it."""
+    global _current
+    with _lock:
+        if _current is not None and _current.running:
+            return _current
+        sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
+                          storage_dir=storage_dir, clock_skew=clock_skew)
+        env = sandbox.env()
+        _saved_env.clear()
+        for name in (*env, *_HIDDEN):
+            _saved_env[name] = os.environ.get(name)
+        for name in _HIDDEN:
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        _set_env.clear()
+        _set_env.update(env)
+        _current = sandbox
+        return sandbox
+
+
+def stop() -> None:
+    """Stop the sandbox from :func:`start` and restore the environment as it was."""
+    global _current
+    with _lock:
+        sandbox, _current = _current, None
+        if sandbox is None:
+            return
+        sandbox.stop()
+        for name, value in _saved_env.items():
+            if os.environ.get(name) != _set_env.get(name):
+                continue  # changed by the user since start(): theirs now, leave it
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _saved_env.clear()
+        _set_env.clear()

@@ -1,0 +1,109 @@
+"""Constants, mutable settings and the shared state every request handler reads.
+
+The state is one object so that the HTTP layer, the Q Apps API and the S3 side agree
+on one clock (which tests may skew on purpose), one secret and one object store.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .faults import FaultQueue
+from .records import RequestLog
+from .store import ObjectStore
+
+REGION = "us-east-1"
+BUCKET = "qapps-sandbox"
+DEFAULT_URL_TTL = 900.0
+DEFAULT_MAX_SIZE = 5 * 1024**3  # S3 refuses a POST above 5 GB
+
+# Dummy client credentials: the sandbox accepts any well-formed SigV4 header for service
+# ``qapps``; these exist only so boto3 has something to sign with. Not AWS keys.
+CLIENT_ACCESS_KEY_ID = "AKIASANDBOXNOTAWS000"
+CLIENT_SECRET_ACCESS_KEY = "sandbox-dummy-secret-not-an-aws-key"  # noqa: S105 (public dummy)
+
+# Ready-made demo ids: valid for the botocore model, obviously not real.
+DEMO_INSTANCE_ID = "qapps-sandbox-instance"
+DEMO_APP_ID = "00000000-0000-4000-8000-00000000a001"
+DEMO_CARD_ID = "00000000-0000-4000-8000-00000000c001"
+DEMO_SESSION_ID = "00000000-0000-4000-8000-00000000e001"
+
+
+@dataclass
+class Settings:
+    """Knobs tests and users may change while the sandbox runs (read per request)."""
+
+    url_ttl: float = DEFAULT_URL_TTL
+    """Lifetime in seconds of each new presigned URL."""
+    max_size: int = DEFAULT_MAX_SIZE
+    """Upper bound of the ``content-length-range`` in each new policy."""
+    clock_skew: float = 0.0
+    """Seconds added to the server clock (simulates a client clock that is off)."""
+    api_latency: float = 0.0
+    """Seconds added to every Q Apps API request."""
+    s3_latency: float = 0.0
+    """Seconds added to every S3 request."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Reject nonsense early, with a message that names the setting."""
+        if self.max_size < 1:
+            raise ValueError(f"max_size must be at least 1 byte, not {self.max_size!r}")
+        if self.api_latency < 0 or self.s3_latency < 0:
+            raise ValueError("latency must not be negative")
+
+    def copy(self) -> Settings:
+        return Settings(self.url_ttl, self.max_size, self.clock_skew,
+                        self.api_latency, self.s3_latency)
+
+    def restore(self, other: Settings) -> None:
+        """Copy every value from ``other`` (used to reset between tests)."""
+        for name in ("url_ttl", "max_size", "clock_skew", "api_latency", "s3_latency"):
+            setattr(self, name, getattr(other, name))
+
+
+@dataclass
+class SandboxState:
+    """Everything the handlers share. One per running sandbox."""
+
+    storage_dir: Path
+    settings: Settings
+    store: ObjectStore
+    faults: FaultQueue = field(default_factory=FaultQueue)
+    log: RequestLog = field(default_factory=RequestLog)
+    region: str = REGION
+    bucket: str = BUCKET
+    endpoint_url: str = ""
+    instance_id: str = DEMO_INSTANCE_ID
+    app_id: str = DEMO_APP_ID
+    card_id: str = DEMO_CARD_ID
+    session_id: str = DEMO_SESSION_ID
+    stopping: threading.Event = field(default_factory=threading.Event)
+    # The sandbox's own presign credentials: the S3 side verifies policies with them.
+    presign_access_key: str = field(
+        default_factory=lambda: "ASIASBX" + secrets.token_hex(7).upper())
+    presign_secret: str = field(default_factory=lambda: secrets.token_urlsafe(30))
+
+    @property
+    def s3_url(self) -> str:
+        return f"{self.endpoint_url}/s3/{self.bucket}"
+
+    def timestamp(self) -> float:
+        """The server clock as a POSIX timestamp, skew included."""
+        return time.time() + self.settings.clock_skew
+
+    def now(self) -> datetime:
+        """The server clock as an aware UTC datetime, skew included."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.settings.clock_skew)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the sandbox stops (keeps stop() fast)."""
+        if seconds > 0:
+            self.stopping.wait(seconds)

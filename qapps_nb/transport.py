@@ -1,0 +1,253 @@
+"""POST the bytes to S3 with a presigned form: streamed, length-known, retried when transient.
+
+The body is a fresh iterable for every attempt (a consumed stream cannot be re-sent,
+REFERENCE §2): every presigned field in order, then the file last, with an explicit
+Content-Length. A file on disk goes as :class:`~qapps_nb.sendfile.FileRegion` blocks that
+the connection hands to ``sendfile(2)`` (plain HTTP) or copies in large blocks (TLS), so
+the bytes never pass through Python objects; in-memory data goes as large memoryviews.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import requests
+
+from .errors import S3UploadError, UploadCancelled
+from .presign import Presigned
+from .sendfile import FileRegion, SendfileAdapter
+from .sources import CHUNK_SIZE, Payload
+
+log = logging.getLogger("qapps_nb")
+
+DEFAULT_TIMEOUT = (30.0, 300.0)
+"""(connect, read). urllib3 also uses the connect timeout while sending: keep it generous."""
+TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown",
+                             "RequestTimeout", "RequestTimeTooSkewed"})
+
+SENDFILE_BLOCK = 16 * 1024 * 1024
+"""File bytes per FileRegion: progress and cancel are checked between blocks."""
+
+_local = threading.local()
+
+
+class UrlExpired(Exception):
+    """S3 said the policy expired (or it is about to): ask Q Apps for a new URL."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Full-jitter exponential backoff (AWS' recommended shape)."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))  # noqa: S311
+
+
+def http_session() -> requests.Session:
+    """One requests session per thread: pooled connections, no shared mutable state."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.mount("http://", SendfileAdapter())
+        session.mount("https://", SendfileAdapter())
+        _local.session = session
+    return session
+
+
+class MultipartBody:
+    """A re-creatable ``multipart/form-data`` body: fields, then the file, then the end.
+
+    It has ``__len__`` so requests sends a Content-Length (S3 refuses chunked bodies) and
+    ``__iter__`` so urllib3 sends our large chunks as they are, without copying.
+    """
+
+    def __init__(self, fields: Mapping[str, str], payload: Payload, *,
+                 on_sent: Callable[[int], None] | None = None,
+                 cancel: threading.Event | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+        self.boundary = f"----qapps-nb-{uuid.uuid4().hex}"
+        self._head = self._encode_head(fields, payload.name)
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self._payload = payload
+        self._on_sent = on_sent
+        self._cancel = cancel
+        self._chunk = chunk_size
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def _encode_head(self, fields: Mapping[str, str], file_name: str) -> bytes:
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{self.boundary}\r\nContent-Disposition: form-data; '
+                         f'name="{_quote(name)}"\r\n\r\n{value}\r\n')
+        parts.append(f'--{self.boundary}\r\nContent-Disposition: form-data; name="file"; '
+                     f'filename="{_quote(file_name)}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n")
+        return "".join(parts).encode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self._head) + self._payload.size + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes | memoryview | FileRegion]:
+        yield self._head
+        if self._payload.path is not None and self._payload.data is None:
+            yield from self._file_regions()
+        else:
+            sent = 0
+            for chunk in self._payload.chunks(self._chunk):
+                self._check_cancel()
+                yield chunk
+                sent += len(chunk)
+                if self._on_sent:
+                    self._on_sent(sent)
+            if sent != self._payload.size:
+                raise self._changed()
+        self._check_cancel()  # last chance: without the tail, S3 stores nothing
+        yield self._tail
+
+    def _file_regions(self) -> Iterator[FileRegion]:
+        """The file in large blocks; the connection sends each with sendfile(2) or a copy."""
+        assert self._payload.path is not None
+        size = self._payload.size
+        buffer: bytearray | None = None  # shared by the regions when they must copy (TLS)
+        with open(self._payload.path, "rb", buffering=0) as fh:
+            if os.fstat(fh.fileno()).st_size != size:
+                raise self._changed()
+            sent = 0
+            while sent < size:
+                self._check_cancel()
+                region = FileRegion(fh, sent, min(SENDFILE_BLOCK, size - sent), buffer)
+                yield region
+                buffer = region.buffer
+                sent += region.sent
+                if region.sent != region.count:
+                    raise self._changed()
+                if self._on_sent:
+                    self._on_sent(sent)
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise UploadCancelled("upload cancelled; nothing was stored")
+
+    def _changed(self) -> S3UploadError:
+        return S3UploadError(
+            f"{self._payload.label} changed size after it was hashed",
+            code="BadDigest", hint="the data changed while uploading; upload it again")
+
+
+def _quote(value: str) -> str:
+    """Form-data names as browsers write them: quotes and line breaks percent-encoded."""
+    return value.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+
+
+def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int], None] | None,
+         cancel: threading.Event | None = None, timeout: Any = None,
+         retry: RetryPolicy | None = None) -> int:
+    """Send until S3 stores the object; return the number of attempts it took.
+
+    Raises :class:`UrlExpired` when a new presigned URL is needed, :class:`S3UploadError`
+    with S3's code otherwise.
+    """
+    retry = retry or RetryPolicy()
+    timeout = timeout or DEFAULT_TIMEOUT
+    last: S3UploadError | None = None
+    for attempt in range(retry.attempts):
+        if presigned.expired():
+            raise UrlExpired()
+        if progress:
+            progress(0, payload.size)
+        body = MultipartBody(presigned.fields, payload, cancel=cancel,
+                             on_sent=(lambda n: progress(n, payload.size)) if progress else None)
+        try:
+            response = http_session().post(
+                presigned.url, data=cast(Any, body), timeout=timeout,  # chunks: see sendfile
+                headers={"Content-Type": body.content_type}, allow_redirects=False)
+        except (UploadCancelled, S3UploadError):
+            raise
+        except requests.Timeout:
+            last = S3UploadError("S3 did not answer in time", code="Timeout",
+                                 hint="the network or S3 is slow; try again (or raise timeout=)")
+        except requests.ConnectionError as exc:
+            last = S3UploadError(f"the connection to S3 broke ({_reason(exc)})",
+                                 code="ConnectionError", hint="check the network and try again")
+        else:
+            if response.status_code in (200, 201, 204):
+                return attempt + 1
+            error = _s3_error(response)
+            if error.code == "AccessDenied" and "expired" in error.message.lower():
+                raise UrlExpired()
+            if not _transient(response.status_code, error.code):
+                raise error
+            last = error
+        if cancel is not None and cancel.is_set():
+            raise UploadCancelled("upload cancelled; nothing was stored")
+        if attempt + 1 < retry.attempts:
+            wait = retry.delay(attempt)
+            log.info("S3 upload attempt %d failed (%s); retrying in %.1f s",
+                     attempt + 1, last.code, wait)
+            if cancel is not None:
+                if cancel.wait(wait):
+                    raise UploadCancelled("upload cancelled; nothing was stored")
+            else:
+                time.sleep(wait)
+    assert last is not None
+    raise S3UploadError(f"{last.message} after {retry.attempts} attempts", code=last.code,
+                        hint=last.hint, status=last.status)
+
+
+def _transient(status: int, code: str | None) -> bool:
+    return status >= 500 or code in TRANSIENT_CODES
+
+
+_S3_HINTS = {
+    "BadDigest": "the data changed between hashing and sending; upload it again",
+    "EntityTooLarge": "the file is larger than this Q App accepts",
+    "EntityTooSmall": "the file is empty or smaller than this Q App accepts",
+    "AccessDenied": "the presigned upload was refused; request a new one by uploading again",
+    "SignatureDoesNotMatch": "the presigned fields were altered; upload again",
+    "InvalidArgument": "the upload form was refused; upload again",
+    "MissingContentLength": "the request had no Content-Length",
+    "SlowDown": "S3 is throttling uploads; wait a moment and try again",
+    "InternalError": "S3 had an internal error; try again",
+    "RequestTimeout": "the upload was too slow; check the network and try again",
+}
+
+
+def _s3_error(response: requests.Response) -> S3UploadError:
+    code, message = _parse_error_xml(response.content)
+    code = code or f"HTTP{response.status_code}"
+    text = "S3 refused the upload" + (f": {message.rstrip('.')}" if message else
+                                      f" (HTTP {response.status_code})")
+    return S3UploadError(text, code=code, hint=_S3_HINTS.get(code), status=response.status_code)
+
+
+def _parse_error_xml(body: bytes) -> tuple[str | None, str]:
+    if not body:
+        return None, ""
+    try:
+        root = ET.fromstring(body[:65536])  # noqa: S314 - S3's own error document, size-capped
+    except ET.ParseError:
+        return None, ""
+    return root.findtext("Code"), (root.findtext("Message") or "").strip()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection reset", "Broken pipe", "Connection refused", "Connection aborted",
+                   "RemoteDisconnected", "timed out"):
+        if marker.lower() in text.lower():
+            return marker.lower()
+    return type(exc).__name__

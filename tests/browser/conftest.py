@@ -1,0 +1,87 @@
+"""One JupyterLab, one sandbox and one Chromium page for the browser tests of this directory.
+
+The sandbox runs in the test process; its environment (``sb.env()``) goes to the Jupyter
+server and so to the kernel, whose ``UploadWidget()`` picks up the ids and endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lab_helpers import BUILD, CHROMIUM, CHROMIUM_ARGS, Lab, jupyter_lab, write_notebook
+
+WIDGET_CELL = "import qapps_nb\nw = qapps_nb.UploadWidget()\nw"
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    if not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Any]:
+    from qapps_nb.sandbox import running
+
+    with running() as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: Any) -> dict[str, Path]:
+    """Random files of the sizes the issue names (written in pieces, never held whole)."""
+    base = tmp_path_factory.mktemp("files")
+    sizes = {"small.bin": 1000, "thirty.bin": 30 * 1000**2, "big150.bin": 150 * 1000**2,
+             "big200.bin": 200 * 1000**2}
+    out = {}
+    for name, size in sizes.items():
+        path = base / name
+        with open(path, "wb") as fh:
+            left = size
+            while left:
+                n = min(left, 8 << 20)
+                fh.write(os.urandom(n))
+                left -= n
+        out[name] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def lab(sandbox: Any, tmp_path_factory: Any) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("lab")
+    with jupyter_lab(base, sandbox.env()) as server:
+        write_notebook(server.root / "upload.ipynb", [WIDGET_CELL])
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page(lab: Lab) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    BUILD.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(lab.notebook_url("upload.ipynb"))
+        pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                             ".hasCommand('notebook:run-all-cells')")
+        # wait for the kernel before running, or the run request is dropped
+        pg.wait_for_function(
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " const k = w && w.sessionContext && w.sessionContext.session"
+            " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+            timeout=90_000)
+        pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        pg.wait_for_selector(".qapps-upload", timeout=90_000)
+        yield pg
+        context.close()
+        browser.close()

@@ -1,0 +1,87 @@
+"""Every notebook in notebooks/ runs clean in a real kernel, and shows no secrets.
+
+Also ``python -m qapps_nb.demo`` (what ``make demo`` runs): exit 0 with a table of
+fileIds, non-zero when a cell fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SECRETS = ("x-amz-signature", "x-amz-credential", "x-amz-security-token", '"policy"',
+           "aws_secret_access_key", "sandbox-dummy-secret", "ASIASBX", "AKIA")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+pytestmark = pytest.mark.slow
+
+
+def test_there_are_notebooks() -> None:
+    assert ROOT / "notebooks" / "quickstart.ipynb" in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_committed_notebook_is_clean(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: commit notebooks with outputs cleared"
+    text = path.read_text()
+    for secret in SECRETS:
+        assert secret.lower() not in text.lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_executes_without_errors(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on any error not tagged raises-exception
+    shown = json.dumps([cell.get("outputs", []) for cell in nb.cells])
+    for secret in SECRETS:
+        assert secret.lower() not in shown.lower(), secret
+    if path.name == "quickstart.ipynb":
+        assert "Traceback" not in shown
+        assert "UsageError: no such file: no-such-file.csv" in shown
+        assert "application/vnd.jupyter.widget-view+json" in shown  # the widget
+        assert "qapps-nb-results" in shown  # the list table
+        assert len(set(UUID.findall(shown))) >= 5
+
+
+def test_demo_prints_file_ids_and_expirations() -> None:
+    done = subprocess.run([sys.executable, "-m", "qapps_nb.demo"], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split()[:3] == ["file", "fileId", "expiration"]
+    rows = [line for line in lines if UUID.search(line)]
+    assert len(rows) >= 5
+    assert all("expires in" in row for row in rows)
+    assert any(row.startswith("prompt.txt") for row in rows)
+
+
+def test_demo_fails_when_a_cell_fails(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import qapps_nb.sandbox\nqapps_nb.sandbox.start();"),
+        nbformat.v4.new_code_cell("%load_ext qapps_nb"),
+        nbformat.v4.new_code_cell("%qapps_upload missing.csv"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    done = subprocess.run([sys.executable, "-m", "qapps_nb.demo", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "no such file: missing.csv" in done.stderr

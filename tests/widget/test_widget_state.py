@@ -1,0 +1,111 @@
+"""UploadWidget traits: defaults like the magic, validation as typed, small synced state."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import traitlets
+from widget_helpers import state_text
+
+from qapps_nb.errors import ValidationError
+from qapps_nb.widget import UploadWidget
+
+APP = "11111111-2222-4333-8444-555555555555"
+CARD = "66666666-7777-4888-9999-aaaaaaaaaaaa"
+SESSION = "0b5e2c4d-1f2a-4b3c-9d4e-5f6a7b8c9d0e"
+
+
+def test_explicit_ids_are_valid() -> None:
+    w = UploadWidget(instance_id="inst-1", app_id=APP, card_id=CARD)
+    assert (w.instance_id, w.app_id, w.card_id, w.scope) == ("inst-1", APP, CARD, "APPLICATION")
+    assert w.field_errors == {}
+    assert w.results == []
+    assert w.file_ids == []
+    assert w.errors == []
+    assert w.rows == []
+
+
+def test_ids_default_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QAPPS_INSTANCE_ID", "inst-env")
+    monkeypatch.setenv("QAPPS_APP_ID", APP)
+    monkeypatch.setenv("QAPPS_CARD_ID", CARD)
+    monkeypatch.setenv("QAPPS_SESSION_ID", SESSION)
+    w = UploadWidget(card_id="22222222-3333-4444-8555-666666666666")
+    assert w.instance_id == "inst-env"
+    assert w.app_id == APP
+    assert w.card_id == "22222222-3333-4444-8555-666666666666"  # explicit wins
+    assert w.session_id == SESSION
+    assert w.scope == "SESSION"  # a known session id means session scope
+
+
+def test_ids_default_to_percent_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython()
+    monkeypatch.setenv("QAPPS_APP_ID", "33333333-3333-4333-8333-333333333333")
+    shell.run_line_magic("load_ext", "qapps_nb")
+    magics = shell.magics_manager.registry["QAppsMagics"]
+    try:
+        shell.run_line_magic("config", f"QAppsMagics.app_id = '{APP}'")
+        shell.run_line_magic("config", "QAppsMagics.instance_id = 'inst-config'")
+        w = UploadWidget(instance_id="inst-explicit")
+        assert w.app_id == APP                  # %config beats the environment
+        assert w.instance_id == "inst-explicit"  # an argument beats %config
+    finally:
+        magics.app_id = None
+        magics.instance_id = None
+        shell.config.QAppsMagics.pop("app_id", None)
+        shell.config.QAppsMagics.pop("instance_id", None)
+
+
+def test_field_errors_follow_the_values() -> None:
+    w = UploadWidget(instance_id="", app_id="not-a-uuid", card_id=CARD.upper())
+    assert set(w.field_errors) == {"instance_id", "app_id", "card_id"}
+    assert "is empty" in w.field_errors["instance_id"]
+    assert "not a Q Apps id" in w.field_errors["app_id"]
+    w.instance_id, w.app_id, w.card_id = "inst", APP, CARD
+    assert w.field_errors == {}
+    w.instance_id = " inst"
+    assert "spaces or control characters" in w.field_errors["instance_id"]
+
+
+def test_session_scope_needs_a_session_id() -> None:
+    w = UploadWidget(instance_id="i", app_id=APP, card_id=CARD, session_id="junk")
+    assert w.scope == "SESSION"
+    assert "not a Q Apps id" in w.field_errors["session_id"]
+    w.scope = "application"
+    assert w.scope == "APPLICATION"
+    assert w.field_errors == {}  # the session field is ignored with application scope
+    w.scope = "session"
+    w.session_id = SESSION
+    assert w.field_errors == {}
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValidationError, match="scope 'FOO' is not one of"):
+        UploadWidget(instance_id="i", app_id=APP, card_id=CARD, scope="foo")
+    w = UploadWidget(instance_id="i", app_id=APP, card_id=CARD)
+    with pytest.raises(traitlets.TraitError, match="max_file_size"):
+        w.max_file_size = 6 * 1000**3
+    with pytest.raises(traitlets.TraitError, match="chunk_size"):
+        w.chunk_size = 9 * 1024 * 1024
+    with pytest.raises(traitlets.TraitError, match="window"):
+        w.window = 0
+    w.max_file_size = 1000
+    assert UploadWidget(instance_id="i", app_id=APP, card_id=CARD,
+                        max_file_size=10).max_file_size == 10
+
+
+def test_synced_state_is_small_and_holds_no_aws_settings() -> None:
+    w = UploadWidget(instance_id="i", app_id=APP, card_id=CARD, profile="secret-profile",
+                     endpoint_url="http://127.0.0.1:1/")
+    state: dict[str, Any] = w.get_state()
+    for name in ("results", "errors", "file_ids"):
+        assert name not in state  # observable in Python; the table draws from `rows`
+    text = state_text(w)
+    assert "secret-profile" not in text
+    assert "127.0.0.1" not in text
+    assert len(text) < 4000
+    assert json.loads(text)["max_file_size"] == 5 * 1000**3
