@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import socket
 import ssl
+import struct
 from typing import Any, BinaryIO
 
 from requests.adapters import HTTPAdapter
@@ -21,6 +22,14 @@ from urllib3 import connection, connectionpool, poolmanager
 
 COPY_SIZE = 4 * 1024 * 1024
 """Block for the TLS path (and for ``read()``): large reads keep Python off the hot path."""
+
+
+MODE = "blocking"
+
+
+def _timeval(seconds: float) -> bytes:
+    whole = int(seconds)
+    return struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))
 
 
 class FileRegion:
@@ -51,11 +60,40 @@ class FileRegion:
                 or not hasattr(os, "sendfile"):
             self._copy_to(sock)  # TLS (or a wrapped socket): the kernel cannot encrypt
             return
-        try:
+        timeout = sock.gettimeout()
+        if timeout == 0:  # a non-blocking socket: copy instead
+            self._copy_to(sock)
+        elif MODE == "socket":
             self.sent += sock.sendfile(self.file, self.offset + self.sent,
                                        self.count - self.sent)
-        except ValueError:  # a non-blocking socket (timeout=0): copy instead
-            self._copy_to(sock)
+        else:
+            self._sendfile_blocking(sock, timeout)
+
+    def _sendfile_blocking(self, sock: socket.socket, timeout: float | None) -> None:
+        """One blocking sendfile(2) for the whole region; the kernel enforces the timeout.
+
+        ``socket.sendfile`` on a socket with a timeout polls before every call and sends
+        only what fits in the buffer each time; blocking with ``SO_SNDTIMEO`` lets the
+        kernel stream the region in one call and still gives up after ``timeout``.
+        """
+        fd_out, fd_in = sock.fileno(), self.file.fileno()
+        sock.settimeout(None)
+        if timeout is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeout))
+        try:
+            while self.sent < self.count:
+                try:
+                    n = os.sendfile(fd_out, fd_in, self.offset + self.sent,
+                                    self.count - self.sent)
+                except BlockingIOError:  # SO_SNDTIMEO expired with nothing sent
+                    raise TimeoutError("timed out sending the file") from None
+                if n == 0:
+                    return  # the file ended early
+                self.sent += n
+        finally:
+            if timeout is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(0))
+            sock.settimeout(timeout)
 
     def _copy_to(self, sock: socket.socket) -> None:
         if self.buffer is None:

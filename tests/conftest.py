@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,9 +27,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: Any) -
 
 
 @pytest.fixture
-def target(qapps_sandbox: Any) -> Iterator[dict[str, Any]]:
+def target(qapps_sandbox: Any) -> dict[str, Any]:
     """Keyword arguments that send an upload to the sandbox explicitly (no environment)."""
-    yield {
+    return {
         "instance_id": qapps_sandbox.instance_id,
         "app_id": qapps_sandbox.app_id,
         "card_id": qapps_sandbox.card_id,

@@ -100,7 +100,7 @@ def test_large_dataframe_spools_to_disk(qapps_sandbox: Any, target: dict[str, An
     assert stored(qapps_sandbox, result) == expected
 
 
-class _no_warning:  # noqa: N801 - used like pytest.warns
+class _no_warning:
     def __enter__(self) -> None:
         return None
 

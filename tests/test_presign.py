@@ -99,5 +99,5 @@ def test_unknown_profile_is_a_configuration_error() -> None:
 def test_unreachable_endpoint_is_an_api_error() -> None:
     session = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b",
                             region_name="us-east-1")
-    with pytest.raises(ApiError, match="could not reach Amazon Q Apps at http://127.0.0.1:9"):
+    with pytest.raises(ApiError, match=r"could not reach Amazon Q Apps at http://127\.0\.0\.1:9"):
         upload(b"x", session=session, endpoint_url="http://127.0.0.1:9", progress=False, **IDS)

@@ -11,11 +11,12 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .faults import TRANSIENT_KINDS
 from .records import RequestRecord
 from .server import SandboxHTTPServer
 from .state import (
@@ -171,6 +172,14 @@ class Sandbox:
     def inject(self, kind: str, times: int = 1, **params: Any) -> None:
         """Queue a fault for the next ``times`` matching requests (see ``faults.py``)."""
         self._state.faults.inject(kind, times, **params)
+
+    def inject_random(self, rate: float, kinds: Iterable[str] = TRANSIENT_KINDS,
+                      seed: int | None = None) -> None:
+        """Fail each request with probability ``rate`` with one of ``kinds`` (load tests).
+
+        Queued faults still come first; ``rate=0`` or :meth:`clear_faults` turns it off.
+        """
+        self._state.faults.inject_random(rate, kinds, seed)
 
     @property
     def faults(self) -> list[dict[str, Any]]:

@@ -11,12 +11,16 @@ queued first served, then disappears. Kinds and their parameters:
   looked valid), ``reset`` (RST after ``after`` bytes of the body), ``slow_reader``
   (stall ``delay=5`` seconds before reading, so client timeouts fire).
 Every kind takes ``message`` to override the error text.
+
+Load tests use :meth:`FaultQueue.inject_random`: besides the queue, each request fails
+with probability ``rate`` with one of ``kinds`` (those of its service), from a seeded RNG.
 """
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +32,8 @@ S3_FAULTS: frozenset[str] = frozenset(
     {"s3_error", "slow_down", "request_timeout", "s3_access_denied", "policy_expired",
      "reset", "slow_reader"})
 FAULT_KINDS: frozenset[str] = API_FAULTS | S3_FAULTS
+TRANSIENT_KINDS: tuple[str, ...] = ("s3_error", "slow_down", "reset", "throttle", "api_error")
+"""Faults a client must ride out by retrying: the default mix of ``inject_random``."""
 
 FaultService = Literal["qapps", "s3"]
 
@@ -59,6 +65,9 @@ class FaultQueue:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: list[_Queued] = []
+        self._rate = 0.0
+        self._random_kinds: tuple[str, ...] = ()
+        self._rng = random.Random()  # noqa: S311 - fault injection, not security
 
     def inject(self, kind: str, times: int = 1, **params: Any) -> None:
         if kind not in FAULT_KINDS:
@@ -67,6 +76,20 @@ class FaultQueue:
             raise ValueError(f"times must be a positive integer, not {times!r}")
         with self._lock:
             self._queue.append(_Queued(kind, times, dict(params)))
+
+    def inject_random(self, rate: float, kinds: Iterable[str] = TRANSIENT_KINDS,
+                      seed: int | None = None) -> None:
+        """Fail each request with probability ``rate`` (0 turns it off) with one of ``kinds``."""
+        chosen = tuple(kinds)
+        unknown = sorted(set(chosen) - FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {unknown}; choose from {sorted(FAULT_KINDS)}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate must be between 0 and 1, not {rate!r}")
+        with self._lock:
+            self._rate = float(rate)
+            self._random_kinds = chosen
+            self._rng.seed(seed)
 
     def take(self, service: FaultService) -> Fault | None:
         kinds = API_FAULTS if service == "qapps" else S3_FAULTS
@@ -77,6 +100,9 @@ class FaultQueue:
                     if item.remaining <= 0:
                         self._queue.remove(item)
                     return Fault(item.kind, dict(item.params))
+            candidates = [k for k in self._random_kinds if k in kinds]
+            if self._rate and candidates and self._rng.random() < self._rate:
+                return Fault(self._rng.choice(candidates))
         return None
 
     def pending(self) -> list[dict[str, Any]]:
@@ -84,8 +110,11 @@ class FaultQueue:
             return [{"kind": q.kind, "times": q.remaining, **q.params} for q in self._queue]
 
     def clear(self) -> None:
+        """Drop queued faults and turn random faults off."""
         with self._lock:
             self._queue.clear()
+            self._rate = 0.0
+            self._random_kinds = ()
 
 
 def api_fault_error(fault: Fault) -> ApiError | None:

@@ -3,7 +3,9 @@
 An upload streams into a spool file under ``<storage>/tmp`` while it is hashed; only a
 fully checked upload is renamed into ``<storage>/objects/<fileId>/<name>`` — S3 never
 shows a partial object, so neither do we. ``index.json`` lets a reused storage
-directory list its objects again after a restart.
+directory list its objects again after a restart: one JSON object per line, appended per
+upload (a later line for the same key wins), so a commit costs the same with 10 or 10,000
+objects stored.
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ class ObjectStore:
             session_id=pending.session_id, instance_id=pending.instance_id, created=created)
         with self._lock:
             self._objects[key] = obj
-            self._write_index()
+            self._append_index(obj)
         return obj
 
     def list(self) -> list[StoredObject]:
@@ -224,16 +226,29 @@ class ObjectStore:
 
     # -- index ----------------------------------------------------------------------------
     def _write_index(self) -> None:
-        data = [o.to_json() for o in self._objects.values()]
+        lines = "".join(json.dumps(o.to_json()) + "\n" for o in self._objects.values())
         tmp = self.index_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        tmp.write_text(lines, encoding="utf-8")
         os.replace(tmp, self.index_path)
+
+    def _append_index(self, obj: StoredObject) -> None:
+        """One line per commit: rewriting the whole index each time made n uploads O(n²)."""
+        with self.index_path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(obj.to_json()) + "\n")
 
     def _load_index(self) -> None:
         try:
-            data = json.loads(self.index_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = self.index_path.read_text(encoding="utf-8")
+        except OSError:
             return
+        data: list[Any] = []
+        if text.lstrip().startswith("["):  # the older format: one JSON list
+            with contextlib.suppress(ValueError):
+                data = json.loads(text)
+        else:
+            for line in text.splitlines():  # a torn last line (crash) is skipped
+                with contextlib.suppress(ValueError):
+                    data.append(json.loads(line))
         for item in data if isinstance(data, list) else []:
             try:
                 obj = StoredObject.from_json(item)

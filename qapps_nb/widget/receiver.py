@@ -90,6 +90,7 @@ class Receiver:
             w._end_row(tid, "failed", problem)
             self._send("refused", tid, reason=problem)
             return
+        assert isinstance(size, int)  # _problem refuses anything else
         self._options[tid] = w._target()  # the ids as they were when Upload was clicked
         self._transfers[tid] = Transfer(tid, label, size, directory=self._spool_dir)
         self._send("ready", tid)

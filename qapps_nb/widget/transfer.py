@@ -92,7 +92,7 @@ class Transfer:
     def spool_path(self) -> Path | None:
         return self._spool.path if self._spool else None
 
-    def accept(self, offset: int, data: Any) -> bool:
+    def accept(self, offset: object, data: Any) -> bool:
         """Take one chunk; False for a duplicate. Raises TransferError on a protocol fault."""
         view = memoryview(data).cast("B")
         length = view.nbytes

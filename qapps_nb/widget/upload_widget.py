@@ -36,6 +36,8 @@ _JS_PARTS = ("helpers.js", "table.js", "sender.js", "widget.js")
 def _bundle() -> str:
     """anywidget loads one ES module: the four front-end files, joined in order."""
     return "\n".join((_STATIC / name).read_text(encoding="utf-8") for name in _JS_PARTS)
+
+
 _ID_FIELDS = ("instance_id", "app_id", "card_id", "session_id")
 
 
@@ -43,8 +45,10 @@ class UploadWidget(anywidget.AnyWidget):
     """Upload files picked in the browser (any size up to 5 GB) to an Amazon Q Apps card.
 
     Ids default like ``%qapps_upload``: argument > ``%config QAppsMagics.x`` > ``QAPPS_*``.
-    Successful uploads land in ``results`` / ``file_ids`` and go to ``on_upload`` callbacks;
-    failed and cancelled ones land in ``errors``. Every file has a row in ``rows``.
+    Successful uploads land in ``results`` / ``file_ids`` and go to ``on_upload`` callbacks
+    (called from an upload thread); failed and cancelled ones land in ``errors``, so every
+    dict in ``results`` has a ``file_id``. Every file has a row in the synced ``rows``, which
+    the table draws; ``results``, ``errors`` and ``file_ids`` stay in Python (observable).
     """
 
     _esm = _bundle()

@@ -139,20 +139,31 @@ def test_browser_to_kernel_throughput(page: Any, files: dict[str, Path],
     assert rate >= 10, f"browser -> kernel at {rate:.0f} MB/s"
 
 
+def run_in_kernel(page: Any, code: str) -> None:
+    """Run code in the notebook's kernel, as a user running a cell would."""
+    page.evaluate("async (code) => { const k = window.jupyterapp.shell.currentWidget"
+                  ".sessionContext.session.kernel; await k.requestExecute({code}).done; }", code)
+
+
 def test_cancel_stops_a_transfer(page: Any, sandbox: Any, files: dict[str, Path],
                                  lab: Lab) -> None:
     path = files["big150.bin"]
     before = len(sandbox.objects())
+    # small chunks, one at a time: the transfer takes long enough to be caught mid-way
+    run_in_kernel(page, "w.chunk_size, w.window = 64 * 1024, 1")
     pick(page, [path])
     page.click(".qapps-upload-button")
     wait_rows(page, [path.name], ("receiving",), timeout=30)
+    page.wait_for_timeout(500)
     shot(page, "widget-light-progress")
     page.click(".qapps-cancel-button")
     wait_rows(page, [path.name], ("cancelled",), timeout=30)
+    run_in_kernel(page, "w.chunk_size, w.window = 4 * 1024 * 1024, 8")
     time.sleep(1.0)
     last = rows(page)[-1]
     assert last["name"] == path.name
     assert last["status"] == "cancelled"
+    assert not last["fileId"]
     assert len(sandbox.objects()) == before
     leftovers = [p for p in os.listdir(lab.kernel_tmp) if p.startswith("qapps-nb-upload-")]
     assert leftovers == [], "the kernel kept a spool after Cancel"
@@ -170,14 +181,19 @@ def test_cancel_stops_a_transfer(page: Any, sandbox: Any, files: dict[str, Path]
     shot(page, "widget-light-cancelled")
 
 
-def test_dark_theme(page: Any) -> None:
+def test_dark_theme(page: Any, sandbox: Any) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
                   " {theme: 'JupyterLab Dark'})")
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
     page.wait_for_timeout(500)
     shot(page, "widget-dark")
     page.screenshot(path=str(BUILD / "lab-dark.png"))
+    page.fill("input[data-field='card_id']", "1234")
+    page.click("button[data-scope='SESSION']")
+    shot(page, "widget-dark-invalid")
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
                   " {theme: 'JupyterLab Light'})")
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    page.click("button[data-scope='APPLICATION']")
+    page.fill("input[data-field='card_id']", sandbox.card_id)
     page.screenshot(path=str(BUILD / "lab-light.png"))

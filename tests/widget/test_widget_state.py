@@ -17,6 +17,14 @@ CARD = "66666666-7777-4888-9999-aaaaaaaaaaaa"
 SESSION = "0b5e2c4d-1f2a-4b3c-9d4e-5f6a7b8c9d0e"
 
 
+def _shell() -> Any:
+    """The one global test shell (start_ipython() returns None once it was started)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    return start_ipython() or get_ipython()
+
+
 def test_explicit_ids_are_valid() -> None:
     w = UploadWidget(instance_id="inst-1", app_id=APP, card_id=CARD)
     assert (w.instance_id, w.app_id, w.card_id, w.scope) == ("inst-1", APP, CARD, "APPLICATION")
@@ -41,9 +49,7 @@ def test_ids_default_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_ids_default_to_percent_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    from IPython.testing.globalipapp import start_ipython
-
-    shell = start_ipython()
+    shell = _shell()
     monkeypatch.setenv("QAPPS_APP_ID", "33333333-3333-4333-8333-333333333333")
     shell.run_line_magic("load_ext", "qapps_nb")
     magics = shell.magics_manager.registry["QAppsMagics"]
@@ -109,3 +115,17 @@ def test_synced_state_is_small_and_holds_no_aws_settings() -> None:
     assert "127.0.0.1" not in text
     assert len(text) < 4000
     assert json.loads(text)["max_file_size"] == 5 * 1000**3
+
+
+def test_magic_without_source_shows_the_widget_prefilled(monkeypatch: pytest.MonkeyPatch) -> None:
+    shell = _shell()
+    monkeypatch.setenv("QAPPS_INSTANCE_ID", "inst-env")
+    shell.run_line_magic("load_ext", "qapps_nb")
+    w = shell.run_line_magic("qapps_upload", f"--app-id {APP} --card-id {CARD}")
+    try:
+        assert isinstance(w, UploadWidget)
+        assert (w.instance_id, w.app_id, w.card_id, w.scope) == ("inst-env", APP, CARD,
+                                                                 "APPLICATION")
+        assert w.field_errors == {}
+    finally:
+        w.close()

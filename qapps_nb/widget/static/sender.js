@@ -22,7 +22,8 @@ function createSender(model, changed) {
     }
     const t = active;
     const size = Math.min(Math.max(model.get("chunk_size"), 65536), 8 * 1024 * 1024);
-    const windowSize = Math.max(1, model.get("window"));
+    // the kernel holds at most 64 MiB of out-of-order chunks (transfer.MAX_PENDING_BYTES)
+    const windowSize = Math.max(1, Math.min(model.get("window"), Math.floor(64 * 1024 * 1024 / size)));
     while (!t.stopped && t.inflight < windowSize && t.next < t.file.size) {
       const start = t.next;
       const end = Math.min(start + size, t.file.size);
