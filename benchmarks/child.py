@@ -90,7 +90,8 @@ def load_ext_seconds(name: str) -> float:
     start = time.perf_counter()
     shell.run_line_magic("load_ext", name)
     seconds = time.perf_counter() - start
-    if not any(m.split(".")[-1] == name for m in shell.extension_manager.loaded):
+    loaded = shell.extension_manager.loaded if shell.extension_manager else set()
+    if not any(m.split(".")[-1] == name for m in loaded):
         raise SystemExit(f"{name} did not load")
     return seconds
 

@@ -72,7 +72,7 @@ def _build_client(session: Any, profile: str | None, region: str | None,
 
     config = Config(retries={"mode": "standard", "max_attempts": 4},
                     user_agent_extra=f"qapps-nb/{__version__}",
-                    connect_timeout=10, read_timeout=60)
+                    connect_timeout=10, read_timeout=60, max_pool_connections=32)
     if session is None and region is None and not os.environ.get("AWS_DEFAULT_REGION"):
         region = os.environ.get("AWS_REGION") or None  # botocore reads only AWS_DEFAULT_REGION
     try:

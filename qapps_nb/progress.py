@@ -6,6 +6,7 @@ the pipeline knows nothing of notebooks, terminals or widgets.
 
 from __future__ import annotations
 
+import html
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -53,9 +54,11 @@ class TqdmReporter:
             from tqdm.auto import tqdm
 
             self._phase = phase
+            desc = f"{PHASE_LABELS.get(phase, phase)} {self.label}"
+            if tqdm.__module__.startswith("tqdm.notebook"):
+                desc = html.escape(desc)  # the notebook bar shows desc in an HTML widget
             self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                             desc=f"{PHASE_LABELS.get(phase, phase)} {self.label}",
-                             leave=False, mininterval=0.2)
+                             desc=desc, leave=False, mininterval=0.2)
         self._bar.update(done - self._bar.n)
         if done >= total:
             self.close()

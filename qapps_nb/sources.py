@@ -267,7 +267,7 @@ def describe(source: Any) -> str:
     if isinstance(source, Payload):
         return source.label
     if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
+        return shown_path(os.fspath(source))
     if _is_upload_entry(source):
         return str(source["name"])
     if hasattr(source, "name") and isinstance(source.name, str):
@@ -282,24 +282,35 @@ def _from_path(source: str | os.PathLike[str], file_name: str | None) -> Payload
             "a str source is a path, and this one looks like text: wrap text content in "
             "qapps_nb.Text(...)"
         )
+    shown = shown_path(raw)
     path = Path(raw).expanduser()
     try:
         info = path.stat()
     except FileNotFoundError:
         hint = " (to upload this string as text, pass qapps_nb.Text(...))" if isinstance(
             source, str) else ""
-        raise ValidationError(f"no such file: {raw}{hint}") from None
+        raise ValidationError(f"no such file: {shown}{hint}") from None
     except OSError as exc:
-        raise ValidationError(f"cannot read {raw}: {exc.strerror}") from None
+        raise ValidationError(f"cannot read {shown}: {exc.strerror}") from None
+    except ValueError:  # "embedded null byte": no file can have this name
+        raise ValidationError(f"{shown} is not a valid path") from None
     if stat.S_ISDIR(info.st_mode):
-        raise ValidationError(f"{raw} is a directory; give a file (or a glob pattern in the magic)")
+        raise ValidationError(
+            f"{shown} is a directory; give a file (or a glob pattern in the magic)")
     if not stat.S_ISREG(info.st_mode):
-        raise ValidationError(f"{raw} is not a regular file (a pipe or device cannot be hashed "
-                              "and sent twice)")
+        raise ValidationError(f"{shown} is not a regular file (a pipe or device cannot be "
+                              "hashed and sent twice)")
     if not os.access(path, os.R_OK):
-        raise ValidationError(f"cannot read {raw}: permission denied")
-    return Payload(name=file_name or path.name, size=info.st_size, sha256=None, label=raw,
+        raise ValidationError(f"cannot read {shown}: permission denied")
+    return Payload(name=file_name or path.name, size=info.st_size, sha256=None, label=shown,
                    path=path)
+
+
+def shown_path(raw: str | bytes) -> str:
+    """A path as error messages show it: as is, or quoted and escaped when it holds line
+    breaks, control characters or undecodable bytes (messages stay one printable line)."""
+    text = os.fsdecode(raw)
+    return text if text.isprintable() else repr(text)
 
 
 def _from_stream(stream: Any, file_name: str | None) -> Payload:

@@ -2,15 +2,12 @@
 
 The body is a fresh iterable for every attempt (a consumed stream cannot be re-sent,
 REFERENCE §2): every presigned field in order, then the file last, with an explicit
-Content-Length. A file on disk goes as :class:`~qapps_nb.sendfile.FileRegion` blocks that
-the connection hands to ``sendfile(2)`` (plain HTTP) or copies in large blocks (TLS), so
-the bytes never pass through Python objects; in-memory data goes as large memoryviews.
+Content-Length and large reads so requests keeps up with ``curl -F`` (REFERENCE §3).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
@@ -24,7 +21,6 @@ import requests
 
 from .errors import S3UploadError, UploadCancelled
 from .presign import Presigned
-from .sendfile import FileRegion, SendfileAdapter
 from .sources import CHUNK_SIZE, Payload
 
 log = logging.getLogger("qapps_nb")
@@ -33,9 +29,6 @@ DEFAULT_TIMEOUT = (30.0, 300.0)
 """(connect, read). urllib3 also uses the connect timeout while sending: keep it generous."""
 TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown",
                              "RequestTimeout", "RequestTimeTooSkewed"})
-
-SENDFILE_BLOCK = 16 * 1024 * 1024
-"""File bytes per FileRegion: progress and cancel are checked between blocks."""
 
 _local = threading.local()
 
@@ -60,8 +53,6 @@ def http_session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
-        session.mount("http://", SendfileAdapter())
-        session.mount("https://", SendfileAdapter())
         _local.session = session
     return session
 
@@ -101,51 +92,23 @@ class MultipartBody:
     def __len__(self) -> int:
         return len(self._head) + self._payload.size + len(self._tail)
 
-    def __iter__(self) -> Iterator[bytes | memoryview | FileRegion]:
+    def __iter__(self) -> Iterator[bytes | memoryview]:
         yield self._head
-        if self._payload.path is not None and self._payload.data is None:
-            yield from self._file_regions()
-        else:
-            sent = 0
-            for chunk in self._payload.chunks(self._chunk):
-                self._check_cancel()
-                yield chunk
-                sent += len(chunk)
-                if self._on_sent:
-                    self._on_sent(sent)
-            if sent != self._payload.size:
-                raise self._changed()
-        self._check_cancel()  # last chance: without the tail, S3 stores nothing
-        yield self._tail
-
-    def _file_regions(self) -> Iterator[FileRegion]:
-        """The file in large blocks; the connection sends each with sendfile(2) or a copy."""
-        assert self._payload.path is not None
-        size = self._payload.size
-        buffer: bytearray | None = None  # shared by the regions when they must copy (TLS)
-        with open(self._payload.path, "rb", buffering=0) as fh:
-            if os.fstat(fh.fileno()).st_size != size:
-                raise self._changed()
-            sent = 0
-            while sent < size:
-                self._check_cancel()
-                region = FileRegion(fh, sent, min(SENDFILE_BLOCK, size - sent), buffer)
-                yield region
-                buffer = region.buffer
-                sent += region.sent
-                if region.sent != region.count:
-                    raise self._changed()
-                if self._on_sent:
-                    self._on_sent(sent)
-
-    def _check_cancel(self) -> None:
-        if self._cancel is not None and self._cancel.is_set():
+        sent = 0
+        for chunk in self._payload.chunks(self._chunk):
+            if self._cancel is not None and self._cancel.is_set():
+                raise UploadCancelled("upload cancelled; nothing was stored")
+            yield chunk
+            sent += len(chunk)
+            if self._on_sent:
+                self._on_sent(sent)
+        if sent != self._payload.size:
+            raise S3UploadError(
+                f"{self._payload.label} changed size after it was hashed",
+                code="BadDigest", hint="the data changed while uploading; upload it again")
+        if self._cancel is not None and self._cancel.is_set():  # no tail: S3 stores nothing
             raise UploadCancelled("upload cancelled; nothing was stored")
-
-    def _changed(self) -> S3UploadError:
-        return S3UploadError(
-            f"{self._payload.label} changed size after it was hashed",
-            code="BadDigest", hint="the data changed while uploading; upload it again")
+        yield self._tail
 
 
 def _quote(value: str) -> str:
@@ -173,7 +136,7 @@ def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int
                              on_sent=(lambda n: progress(n, payload.size)) if progress else None)
         try:
             response = http_session().post(
-                presigned.url, data=cast(Any, body), timeout=timeout,  # chunks: see sendfile
+                presigned.url, data=cast(Any, body), timeout=timeout,  # stubs: bytes only
                 headers={"Content-Type": body.content_type}, allow_redirects=False)
         except (UploadCancelled, S3UploadError):
             raise

@@ -13,7 +13,8 @@ import unicodedata
 from .errors import ValidationError
 
 UUID_PATTERN = re.compile(
-    r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}"
+    r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}",
+    re.ASCII,  # the service's \d is [0-9]; Python's would also take '٣' or '３'
 )
 SCOPES = ("APPLICATION", "SESSION")
 MAX_FILE_NAME = 100

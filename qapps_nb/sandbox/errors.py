@@ -13,17 +13,19 @@ from xml.sax.saxutils import escape
 
 
 class SandboxHTTPError(Exception):
-    """An error answer: status, AWS error code, one-line message, extra headers."""
+    """An error answer: status, AWS error code, one-line message, extra headers and fields."""
 
     content_type = "application/octet-stream"
 
     def __init__(self, status: int, code: str, message: str, *,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None,
+                 extra: Mapping[str, object] | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.headers: dict[str, str] = dict(headers or {})
+        self.extra = dict(extra or {})
 
     def body(self, request_id: str) -> bytes:
         raise NotImplementedError
@@ -33,12 +35,6 @@ class ApiError(SandboxHTTPError):
     """A Q Apps (rest-json) error."""
 
     content_type = "application/json"
-
-    def __init__(self, status: int, code: str, message: str, *,
-                 headers: Mapping[str, str] | None = None,
-                 extra: Mapping[str, object] | None = None) -> None:
-        super().__init__(status, code, message, headers=headers)
-        self.extra = dict(extra or {})
 
     def body(self, request_id: str) -> bytes:
         return json.dumps({"message": self.message, **self.extra}).encode()
@@ -51,12 +47,6 @@ class S3Error(SandboxHTTPError):
     """An S3 XML error; ``extra`` adds elements such as ``MaxSizeAllowed``."""
 
     content_type = "application/xml"
-
-    def __init__(self, status: int, code: str, message: str, *,
-                 headers: Mapping[str, str] | None = None,
-                 extra: Mapping[str, object] | None = None) -> None:
-        super().__init__(status, code, message, headers=headers)
-        self.extra = dict(extra or {})
 
     def body(self, request_id: str) -> bytes:
         parts = [f"<Code>{escape(self.code)}</Code>", f"<Message>{escape(self.message)}</Message>"]

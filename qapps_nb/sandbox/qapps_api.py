@@ -26,7 +26,7 @@ from .state import SandboxState
 from .store import PendingUpload
 
 UUID_PATTERN = r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}"
-_UUID = re.compile(UUID_PATTERN)
+_UUID = re.compile(UUID_PATTERN, re.ASCII)  # \d is [0-9] in the service, as in Java
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/\s,]+)/(?P<date>\d{8})/(?P<region>[^/\s,]+)/"
     r"(?P<service>[^/\s,]+)/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]{64}")

@@ -117,7 +117,9 @@ class _Form:
 
     def _header_end(self) -> None:
         if self._header_name.strip().lower() == b"content-disposition":
-            self._disposition = self._header_value.decode("utf-8", "replace")
+            # latin-1 keeps the raw bytes: browsers send UTF-8 file names, and
+            # parse_options_header re-encodes as latin-1 (UTF-8 text there raised)
+            self._disposition = self._header_value.decode("latin-1")
         self._header_name.clear()
         self._header_value.clear()
 

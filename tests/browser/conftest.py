@@ -19,6 +19,8 @@ WIDGET_CELL = "import qapps_nb\nw = qapps_nb.UploadWidget()\nw"
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     if not os.path.exists(CHROMIUM):
+        if os.environ.get("QAPPS_REQUIRE_BROWSER"):  # CI: a skipped browser test is a failure
+            raise pytest.UsageError(f"QAPPS_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
         for item in items:
             if "browser" in item.keywords:

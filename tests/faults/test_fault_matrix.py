@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from fault_helpers import (
     s3_posts,
     send_file,
     widget_row,
+    wait_until,
     widget_traffic,
 )
 
@@ -132,6 +134,9 @@ def _mutate_later(find: Any) -> threading.Timer:
 
 
 def _check(sb: Any, case: Case, outcome: Outcome) -> None:
+    if case.s3:  # a stalled request the client gave up on is logged when the stall ends
+        wait_until(lambda: len(s3_posts(sb)) >= (case.s3 or 0), timeout=10)
+        time.sleep(0.2)  # ... and anything stored by it lands now, not in the next test
     posts, calls = s3_posts(sb), api_calls(sb)
     if case.api is not None:
         assert len(calls) == case.api, [(r.status, r.code) for r in calls]
