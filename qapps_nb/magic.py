@@ -47,7 +47,7 @@ class UploadResults(list):
     """
 
     def _repr_html_(self) -> str:
-        from .result import expires_in, format_size
+        from .result import format_size
 
         esc = html.escape
         rows = []
@@ -58,7 +58,7 @@ class UploadResults(list):
             badge = " <small>(sandbox)</small>" if item.sandbox else ""
             rows.append(
                 f"<tr><td>{esc(item.file_name)}{badge}</td><td><code>{esc(item.file_id)}</code>"
-                f"</td><td>{esc(item.expiration.isoformat())} ({esc(expires_in(item.expiration))})"
+                f"</td><td>{esc(item.expiration.isoformat())} ({esc(item.expires_in())})"
                 f"</td><td>{esc(format_size(item.size))}</td></tr>"
             )
         head = "".join(f'<th style="text-align:left">{h}</th>'

@@ -12,6 +12,7 @@ import threading
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +157,10 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
         futures = [pool.submit(one, i) for i in range(len(payloads))]
         try:
             for i, future in enumerate(futures):
+                # Wake up often: a blocked wait would not notice Ctrl-C when another
+                # library (polars) installed a SIGINT handler with SA_RESTART.
+                while not wait_futures([future], timeout=0.1).done:
+                    pass
                 try:
                     results[i] = future.result()
                 except QAppsError as exc:
@@ -231,6 +236,7 @@ def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], 
         size=payload.size, sha256=payload.sha256 or "", scope=target.scope,
         instance_id=target.instance_id, app_id=target.app_id, card_id=target.card_id,
         session_id=target.session_id, sandbox=presigned.sandbox,
+        clock_offset=presigned.clock_offset.total_seconds(),
         attempts=attempts + (1 if renewed else 0))
 
 

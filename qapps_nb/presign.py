@@ -70,7 +70,7 @@ def _build_client(session: Any, profile: str | None, region: str | None,
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, NoRegionError, ProfileNotFound
 
-    config = Config(retries={"mode": "standard", "max_attempts": 4},
+    config = Config(retries={"mode": "standard", "total_max_attempts": 5},
                     user_agent_extra=f"qapps-nb/{__version__}",
                     connect_timeout=10, read_timeout=60, max_pool_connections=32)
     if session is None and region is None and not os.environ.get("AWS_DEFAULT_REGION"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 
@@ -52,12 +52,20 @@ class UploadResult:
     session_id: str | None = None
     sandbox: bool = False
     attempts: int = field(default=1, compare=False)
+    clock_offset: float = field(default=0.0, compare=False, repr=False)
+    """Server clock minus local clock in seconds, so "expires in" is right on a skewed clock."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (expiration as ISO 8601), for pipelines and papermill."""
         data = asdict(self)
+        del data["clock_offset"]
         data["expiration"] = self.expiration.isoformat()
         return data
+
+    def expires_in(self) -> str:
+        """'expires in 14 min', judged by the server's clock."""
+        return expires_in(self.expiration, datetime.now(timezone.utc)
+                          + timedelta(seconds=self.clock_offset))
 
     @property
     def card_value(self) -> dict[str, str]:
@@ -69,7 +77,7 @@ class UploadResult:
         return (
             f"<UploadResult{where} {self.file_name!r} file_id={self.file_id} "
             f"size={format_size(self.size)} expiration={self.expiration.isoformat()} "
-            f"({expires_in(self.expiration)})>"
+            f"({self.expires_in()})>"
         )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
@@ -86,7 +94,7 @@ class UploadResult:
         )
         rows = [
             ("fileId", f"<code>{esc(self.file_id)}</code>"),
-            ("expires", f"{esc(self.expiration.isoformat())} ({esc(expires_in(self.expiration))})"),
+            ("expires", f"{esc(self.expiration.isoformat())} ({esc(self.expires_in())})"),
             ("size", esc(format_size(self.size))),
             ("scope", esc(self.scope) + (f" · session {esc(self.session_id)}"
                                          if self.session_id else "")),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import requests
+import requests.adapters
 
 from .errors import S3UploadError, UploadCancelled
+from .payload import CHUNK_SIZE, Payload
 from .presign import Presigned
-from .sources import CHUNK_SIZE, Payload
 
 log = logging.getLogger("qapps_nb")
 
@@ -48,11 +51,29 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))  # noqa: S311
 
 
+class _AbortingAdapter(requests.adapters.HTTPAdapter):
+    """Sockets that close with a reset (SO_LINGER 0), not a polite FIN.
+
+    A connection is only ever closed by us mid-request (timeout, interrupt, cancel) or
+    after its answer was read. A polite close would still deliver the queued rest of the
+    body, so a server that was slow to read could store an upload we reported as failed.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        from urllib3.connection import HTTPConnection
+
+        kwargs["socket_options"] = [*HTTPConnection.default_socket_options,
+                                    (socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))]
+        super().init_poolmanager(*args, **kwargs)
+
+
 def http_session() -> requests.Session:
     """One requests session per thread: pooled connections, no shared mutable state."""
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
+        for prefix in ("http://", "https://"):
+            session.mount(prefix, _AbortingAdapter())
         _local.session = session
     return session
 
@@ -167,7 +188,7 @@ def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int
             else:
                 time.sleep(wait)
     assert last is not None
-    raise S3UploadError(f"{last.message} after {retry.attempts} attempts", code=last.code,
+    raise S3UploadError(f"{last.message}; gave up after {retry.attempts} attempts", code=last.code,
                         hint=last.hint, status=last.status)
 
 

@@ -27,13 +27,12 @@ from fault_helpers import (
     assert_one_line,
     s3_posts,
     send_file,
-    widget_row,
     wait_until,
+    widget_row,
     widget_traffic,
 )
 
-from qapps_nb import QAppsError, UploadResult, upload
-from qapps_nb import transport
+from qapps_nb import QAppsError, UploadResult, transport, upload
 
 DATA = os.urandom(1024 * 1024 + 17)  # 1 MiB: a reset lands in the middle of the body
 SHORT_TIMEOUT = (5.0, 1.0)  # (connect, read): a 3 s stall is a read timeout
@@ -80,7 +79,7 @@ CASES = [
 
 # Faults that persist past every retry: the line the user ends up with (Python API).
 PERSISTENT = [
-    # botocore's max_attempts=4 means 4 retries: 5 calls in all
+    # total_max_attempts=5 in presign.py: 5 calls in all
     Case("throttled-persistently", (("throttle", 5, {}),), code="ThrottlingException",
          hint="lower max_workers", api=5, s3=0),
     Case("api-500-persistently", (("api_error", 5, {}),), code="InternalServerException",
@@ -229,7 +228,9 @@ def test_widget(qapps_sandbox: Any, make_widget: Any, monkeypatch: pytest.Monkey
         outcome = Outcome(result["file_id"], None, result["attempts"])
     else:
         assert row["status"] == "failed", row
-        assert widget.results == [] and widget.file_ids == [] and row["file_id"] == ""
+        assert widget.results == []
+        assert widget.file_ids == []
+        assert row["file_id"] == ""
         assert widget.errors[-1]["error"] == row["error"]
         outcome = Outcome(None, row["error"])
     _check(sb, case, outcome)

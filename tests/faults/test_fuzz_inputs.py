@@ -148,7 +148,7 @@ def test_bad_instance_ids_never_reach_the_network(qapps_sandbox: Any, target: di
 def test_scopes(qapps_sandbox: Any, target: dict[str, Any], scope: str,
                 with_session: bool) -> None:
     session_id = qapps_sandbox.session_id if with_session else None
-    normal = scope.strip().upper() or ("SESSION" if with_session else "APPLICATION")
+    normal = scope.strip().upper() if scope else ("SESSION" if with_session else "APPLICATION")
     valid = (normal == "SESSION" and with_session) or (normal == "APPLICATION"
                                                        and not with_session)
     if scope == "":  # empty means "not given": the default scope
@@ -197,7 +197,8 @@ def test_odd_sources_via_the_api(qapps_sandbox: Any, target: dict[str, Any],
                                  odd_sources: dict[str, Path], kind: str) -> None:
     path = odd_sources[kind]
     for source in (path, str(path)):
-        assert EXPECTED[kind] in _refused(qapps_sandbox, lambda: upload(source, **target))
+        assert EXPECTED[kind] in _refused(qapps_sandbox,
+                                          lambda s=source: upload(s, **target))
     # one bad source fails the whole batch before anything is sent
     assert EXPECTED[kind] in _refused(
         qapps_sandbox, lambda: upload_many([PROBE, path, PROBE], max_workers=2, **target))
@@ -240,7 +241,7 @@ def _as_nobody(call: Any) -> str:
                 text = "OK"
             except QAppsError as exc:
                 text = f"{type(exc).__name__}: {exc}"
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            except BaseException as exc:
                 text = f"UNEXPECTED {type(exc).__name__}: {exc}"
             os.write(write, text.encode("utf-8", "replace"))
             code = 0
