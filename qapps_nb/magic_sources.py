@@ -20,25 +20,16 @@ from .errors import ValidationError
 _GLOB_CHARS = re.compile(r"[*?[]")
 
 
-def _is_entry(value: Any) -> bool:
-    return (isinstance(value, Mapping) and "name" in value
-            and isinstance(value.get("content"), (bytes, bytearray, memoryview)))
-
-
-def _is_file_upload(value: Any) -> bool:
-    return type(value).__name__ == "FileUpload" and \
-        type(value).__module__.startswith("ipywidgets") and hasattr(value, "value")
-
-
 def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
     """(label, source, default name) for one variable; a FileUpload yields each of its files."""
     from . import sources
 
-    if _is_file_upload(value):
+    if sources.is_file_upload_widget(value):
         value = tuple(value.value)
         if not value:
             raise ValidationError(f"the FileUpload {token!r} holds no files: pick a file first")
-    if isinstance(value, (list, tuple)) and value and all(_is_entry(v) for v in value):
+    entries = isinstance(value, (list, tuple)) and value
+    if entries and all(sources.is_upload_entry(v) for v in value):
         return [(str(entry["name"]), entry, None) for entry in value]
     if isinstance(value, str):
         return [(token, sources.Text(value), f"{token}.txt")]
@@ -47,15 +38,17 @@ def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
 
 
 def _from_path(token: str) -> list[tuple[str, Any, str | None]]:
+    from .sources import shown_path
+
     expanded = os.path.expanduser(token)
     if os.path.lexists(expanded) or not _GLOB_CHARS.search(expanded):
         if not os.path.lexists(expanded):
             kind = "file or variable" if token.isidentifier() else "file"
-            raise ValidationError(f"no such {kind}: {token}")
+            raise ValidationError(f"no such {kind}: {shown_path(token)}")
         return [(token, Path(expanded), None)]
     matches = [m for m in sorted(glob.glob(expanded, recursive=True)) if os.path.isfile(m)]
     if not matches:
-        raise ValidationError(f"no files match {token}")
+        raise ValidationError(f"no files match {shown_path(token)}")
     return [(m, Path(m), None) for m in matches]
 
 

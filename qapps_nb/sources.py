@@ -40,7 +40,7 @@ def default_extension(value: Any) -> str:
         return ".bin"
     if dataframe_kind(value):
         return ".csv"
-    if isinstance(value, (dict, list, tuple)) and not _is_upload_entry(value):
+    if isinstance(value, (dict, list, tuple)) and not is_upload_entry(value):
         return ".json"
     return ""
 
@@ -66,11 +66,11 @@ def prepare(source: Any, file_name: str | None = None) -> Payload:
     kind = dataframe_kind(source)
     if kind:
         return from_dataframe(source, kind, file_name or "dataframe.csv")
-    if _is_upload_entry(source):
+    if is_upload_entry(source):
         name = file_name or str(source["name"])
         return Payload.from_bytes(source["content"], name=check_file_name(name),
                                   label=str(source["name"]))
-    if _is_file_upload_widget(source):
+    if is_file_upload_widget(source):
         entries = list(source.value)
         if len(entries) != 1:
             raise ValidationError(
@@ -90,13 +90,13 @@ def prepare(source: Any, file_name: str | None = None) -> Payload:
 
 def expand(sources: Any) -> list[Any]:
     """Sources for ``upload_many``: a FileUpload widget stands for each file it holds."""
-    if _is_file_upload_widget(sources):
+    if is_file_upload_widget(sources):
         return list(sources.value)
     if isinstance(sources, (str, os.PathLike, bytes, Text)) or dataframe_kind(sources):
         raise ValidationError("upload_many takes a list of sources; use upload() for one")
     out: list[Any] = []
     for source in sources:
-        out.extend(source.value if _is_file_upload_widget(source) else [source])
+        out.extend(source.value if is_file_upload_widget(source) else [source])
     return out
 
 
@@ -106,7 +106,7 @@ def describe(source: Any) -> str:
         return source.label
     if isinstance(source, (str, os.PathLike)):
         return shown_path(os.fspath(source))
-    if _is_upload_entry(source):
+    if is_upload_entry(source):
         return str(source["name"])
     if hasattr(source, "name") and isinstance(source.name, str):
         return source.name
@@ -167,11 +167,11 @@ def _from_stream(stream: Any, file_name: str | None) -> Payload:
     return writer.finish()
 
 
-def _is_upload_entry(value: Any) -> bool:
+def is_upload_entry(value: Any) -> bool:
     return (isinstance(value, Mapping) and "name" in value
             and isinstance(value.get("content"), (bytes, memoryview, bytearray)))
 
 
-def _is_file_upload_widget(value: Any) -> bool:
+def is_file_upload_widget(value: Any) -> bool:
     return type(value).__name__ == "FileUpload" and hasattr(value, "value") and \
         type(value).__module__.startswith("ipywidgets")

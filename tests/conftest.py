@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from ipython_cells import cell_runner
 
 pytest_plugins = ["qapps_nb.sandbox.pytest_plugin"]
 
@@ -37,3 +39,35 @@ def target(qapps_sandbox: Any) -> dict[str, Any]:
         "endpoint_url": qapps_sandbox.endpoint_url,
         "progress": False,
     }
+
+
+@pytest.fixture(scope="session")
+def _shell() -> Any:
+    """One in-process IPython shell for the whole run (IPython allows one per process)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    return start_ipython() or get_ipython()  # None when something else started it first
+
+
+@pytest.fixture
+def ip(_shell: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
+    """The shell with ``%load_ext qapps_nb`` done, default traits, a clean namespace."""
+    from qapps_nb import magic
+
+    monkeypatch.chdir(tmp_path)
+    before = set(_shell.user_ns)
+    _shell.config.pop("QAppsMagics", None)  # %config values live in the shell's config
+    _shell.run_line_magic("load_ext", "qapps_nb")
+    yield _shell
+    magic.unload_ipython_extension(_shell)
+    _shell.extension_manager.loaded.discard("qapps_nb")  # a later %load_ext really loads
+    _shell.config.pop("QAppsMagics", None)
+    for name in set(_shell.user_ns) - before:
+        _shell.user_ns.pop(name, None)
+
+
+@pytest.fixture
+def run(ip: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``run(cell)`` executes a cell as a notebook does; see ipython_cells.CellOutcome."""
+    return cell_runner(ip, capsys, monkeypatch)

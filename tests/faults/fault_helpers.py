@@ -12,11 +12,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from comm.base_comm import BaseComm
+from widget_comm import RecordingComm, deliver, send_file
+
+__all__ = ["RecordingComm", "deliver", "send_file"]  # re-exported for the fault tests
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 SECRET_FIELDS = ("policy", "x-amz-signature", "x-amz-credential", "x-amz-security-token")
@@ -93,34 +94,6 @@ def real_presigned_fields(sb: Any) -> dict[str, str]:
 
 
 # -- widget driving (kernel side, messages as the browser sends them) -----------------------
-
-class RecordingComm(BaseComm):
-    """A comm that keeps what it would publish instead of sending it to a front end."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.published: list[tuple[str, Any, list[Any]]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
-        self.published.append((msg_type, data, list(buffers or [])))
-
-
-def deliver(widget: Any, content: dict[str, Any], buffers: Iterable[bytes] = ()) -> None:
-    """Hand a browser message to the widget exactly as ipykernel's comm layer does."""
-    msg = {"content": {"comm_id": widget.comm.comm_id,
-                       "data": {"method": "custom", "content": content}},
-           "buffers": [memoryview(b) for b in buffers]}
-    widget._handle_msg(msg)
-
-
-def send_file(widget: Any, transfer: str, data: bytes, *, name: str = "data.bin",
-              chunk: int = 1 << 20) -> None:
-    deliver(widget, {"type": "begin", "transfer": transfer, "name": name, "size": len(data)})
-    for seq, start in enumerate(range(0, len(data), chunk)):
-        deliver(widget, {"type": "chunk", "transfer": transfer, "seq": seq, "offset": start},
-                [data[start:start + chunk]])
-
 
 def widget_row(widget: Any, tid: str) -> dict[str, Any]:
     widget._rows.flush()
