@@ -28,8 +28,8 @@ def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
         value = tuple(value.value)
         if not value:
             raise ValidationError(f"the FileUpload {token!r} holds no files: pick a file first")
-    entries = isinstance(value, (list, tuple)) and value
-    if entries and all(sources.is_upload_entry(v) for v in value):
+    if (isinstance(value, (list, tuple)) and value
+            and all(sources.is_upload_entry(v) for v in value)):
         return [(str(entry["name"]), entry, None) for entry in value]
     if isinstance(value, str):
         return [(token, sources.Text(value), f"{token}.txt")]

@@ -222,14 +222,9 @@ class ObjectStore:
             self._pending.clear()
             shutil.rmtree(self.objects_dir, ignore_errors=True)
             self.objects_dir.mkdir(parents=True, exist_ok=True)
-            self._write_index()
+            self.index_path.write_text("", encoding="utf-8")  # no objects: an empty index
 
     # -- index ----------------------------------------------------------------------------
-    def _write_index(self) -> None:
-        lines = "".join(json.dumps(o.to_json()) + "\n" for o in self._objects.values())
-        tmp = self.index_path.with_suffix(".json.tmp")
-        tmp.write_text(lines, encoding="utf-8")
-        os.replace(tmp, self.index_path)
 
     def _append_index(self, obj: StoredObject) -> None:
         """One line per commit: rewriting the whole index each time made n uploads O(n²)."""
