@@ -93,7 +93,7 @@ def prepare(settings: Settings, workdir: Path, url: str) -> Context:
 
 
 def _presign(ctx: Context, name: str) -> Any:
-    from qapps_nb.presign import create_presigned_url, get_client
+    from qapps_nb.service.presign import create_presigned_url, get_client
 
     opts = ctx.options
     client = get_client(opts["session"], None, None, ctx.url)

@@ -24,12 +24,16 @@ from .result import UploadResult
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
+    from .service.apps import clear_cache, get_app, list_apps
     from .sources import Payload, Text
     from .widget import UploadWidget
 
 _LAZY = {
     "upload": "pipeline",
     "upload_many": "pipeline",
+    "list_apps": "service.apps",
+    "get_app": "service.apps",
+    "clear_cache": "service.apps",
     "Text": "sources",
     "Payload": "sources",
     "UploadWidget": "widget",
@@ -51,13 +55,13 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell)."""
-    from .magic import load_ipython_extension as load
+    from .magics import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .magic import unload_ipython_extension as unload
+    from .magics import unload_ipython_extension as unload
 
     unload(ipython)
 
@@ -75,6 +79,9 @@ __all__ = [
     "UploadWidget",
     "ValidationError",
     "__version__",
+    "clear_cache",
+    "get_app",
+    "list_apps",
     "load_ipython_extension",
     "upload",
     "upload_many",

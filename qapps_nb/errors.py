@@ -47,12 +47,14 @@ class ConfigurationError(QAppsError):
 
 
 class ApiError(QAppsError):
-    """Amazon Q Apps ``create_presigned_url`` failed; ``code`` is the AWS error code."""
+    """An Amazon Q Apps call failed; ``code`` is the AWS error code, ``operation`` the call."""
 
     def __init__(self, message: str, *, code: str | None = None, hint: str | None = None,
-                 status: int | None = None, request_id: str | None = None) -> None:
+                 status: int | None = None, request_id: str | None = None,
+                 operation: str | None = None) -> None:
         self.status = status
         self.request_id = request_id
+        self.operation = operation
         super().__init__(message, code=code, hint=hint)
 
 

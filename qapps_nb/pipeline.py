@@ -24,9 +24,10 @@ from .errors import (
     S3UploadError,
     UploadCancelled,
 )
-from .presign import create_presigned_url, get_client
 from .progress import make_reporter
 from .result import UploadResult, format_size
+from .service.client import get_client
+from .service.presign import create_presigned_url
 from .sources import Payload, describe, expand, prepare
 from .transport import UrlExpired, post
 from .validation import (

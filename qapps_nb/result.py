@@ -109,3 +109,28 @@ class UploadResult:
             f"<strong>Uploaded {esc(self.file_name)}</strong>{badge}"
             f'<table style="margin:0">{body}</table></div>'
         )
+
+
+class UploadResults(list):
+    """A plain list of results (index it, loop over it) that shows as a small HTML table.
+
+    After a partly failed batch, failed entries hold the exception instead of a result.
+    """
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = []
+        for item in self:
+            if isinstance(item, BaseException):
+                rows.append(f'<tr><td colspan="4">failed: {esc(str(item))}</td></tr>')
+                continue
+            badge = " <small>(sandbox)</small>" if item.sandbox else ""
+            rows.append(
+                f"<tr><td>{esc(item.file_name)}{badge}</td><td><code>{esc(item.file_id)}</code>"
+                f"</td><td>{esc(item.expiration.isoformat())} ({esc(item.expires_in())})"
+                f"</td><td>{esc(format_size(item.size))}</td></tr>"
+            )
+        head = "".join(f'<th style="text-align:left">{h}</th>'
+                       for h in ("file", "fileId", "expires", "size"))
+        return (f'<table class="qapps-nb-results"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table>')

@@ -24,7 +24,7 @@ import requests.adapters
 
 from .errors import S3UploadError, UploadCancelled
 from .payload import CHUNK_SIZE, Payload
-from .presign import Presigned
+from .service.presign import Presigned
 
 log = logging.getLogger("qapps_nb")
 

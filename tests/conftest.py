@@ -53,7 +53,7 @@ def _shell() -> Any:
 @pytest.fixture
 def ip(_shell: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
     """The shell with ``%load_ext qapps_nb`` done, default traits, a clean namespace."""
-    from qapps_nb import magic
+    from qapps_nb import magics as magic
 
     monkeypatch.chdir(tmp_path)
     before = set(_shell.user_ns)

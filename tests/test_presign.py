@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from qapps_nb import ApiError, ConfigurationError, upload
-from qapps_nb.presign import Presigned, create_presigned_url, get_client
+from qapps_nb.service.presign import Presigned, create_presigned_url, get_client
 
 IDS = {"instance_id": "inst-1", "app_id": "0b5e2c4d-1f2a-4b3c-9d4e-5f6a7b8c9d0e",
        "card_id": "1c6f3d5e-2a3b-4c4d-8e5f-6a7b8c9d0e1f"}

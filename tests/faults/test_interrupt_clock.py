@@ -18,7 +18,7 @@ import pytest
 from fault_helpers import api_calls, s3_posts, send_file, upload_threads, wait_until, widget_row
 
 from qapps_nb import upload, upload_many
-from qapps_nb.presign import create_presigned_url, get_client
+from qapps_nb.service.presign import create_presigned_url, get_client
 from qapps_nb.sources import Payload
 
 pytestmark = pytest.mark.filterwarnings("ignore::qapps_nb.pipeline.SizeWarning")

@@ -30,8 +30,8 @@ from nbclient import NotebookClient
 
 import qapps_nb
 from qapps_nb import QAppsError, Text, upload, upload_many
-from qapps_nb.magic import UploadResults
-from qapps_nb.presign import create_presigned_url, get_client
+from qapps_nb.magics import UploadResults
+from qapps_nb.service.presign import create_presigned_url, get_client
 from qapps_nb.sources import Payload
 
 EVIL = '<img src=x onerror="alert(1)">.txt'

@@ -11,7 +11,7 @@ import pytest
 from magic_ids import OTHER_APP
 from traitlets import TraitError
 
-from qapps_nb.magic import QAppsMagics
+from qapps_nb.magics import QAppsMagics
 
 TRAITS = ("instance_id", "app_id", "card_id", "session_id", "scope", "profile", "region",
           "endpoint_url", "show_progress", "max_workers")

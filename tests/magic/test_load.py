@@ -46,7 +46,7 @@ def test_unload_and_reload(ip: Any, run: Any) -> None:
     count = sum(type(c).__name__ == "QAppsMagics" for c in ip.configurables)
     assert count == 1
     run("%config QAppsMagics.max_workers = 3")
-    from qapps_nb import magic
+    from qapps_nb import magics as magic
 
     magic.unload_ipython_extension(ip)
     assert "qapps_upload" not in manager.magics["line"]
@@ -61,7 +61,7 @@ def test_unload_and_reload(ip: Any, run: Any) -> None:
 
 
 def test_load_ext_through_the_package(ip: Any, run: Any) -> None:
-    from qapps_nb import magic
+    from qapps_nb import magics as magic
 
     magic.unload_ipython_extension(ip)
     outcome = run("%reload_ext qapps_nb")

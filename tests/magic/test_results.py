@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qapps_nb.magic import UploadResults
+from qapps_nb.magics import UploadResults
 
 
 def test_list_result_is_a_list_with_an_escaped_html_table(sb: Any, ip: Any, run: Any,

@@ -1,8 +1,9 @@
-"""Ask Amazon Q Apps for a presigned S3 POST (``create_presigned_url``) through boto3.
+"""The one boto3 ``qapps`` client every Q Apps call shares, and AWS errors as one line.
 
 Clients are cached per (session, profile, region, endpoint, environment) because building
-one costs tens of milliseconds; boto3 clients are thread-safe once built. Every botocore
-failure becomes one :class:`ApiError` / :class:`ConfigurationError` line with a hint.
+one costs tens of milliseconds; boto3 clients are thread-safe once built. :func:`call`
+runs one operation and turns every botocore failure into one :class:`ApiError` /
+:class:`ConfigurationError` line that names the operation, the AWS code and what to do.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import logging
 import os
 import threading
 import weakref
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass
 from typing import Any
 
-from ._version import __version__
-from .errors import ApiError, ConfigurationError
+from .._version import __version__
+from ..errors import ApiError, ConfigurationError
 
 log = logging.getLogger("qapps_nb")
 
@@ -29,25 +28,28 @@ _session_clients: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary())
 _lock = threading.Lock()
 
-EXPIRY_MARGIN = timedelta(seconds=10)
-"""A URL this close to expiring is renewed rather than raced."""
-
 
 @dataclass(frozen=True)
-class Presigned:
-    """One presigned POST. ``fields`` are secret: never shown, logged or kept on results."""
+class ClientOptions:
+    """How to reach Q Apps: a ready ``boto3.Session`` or a profile, plus region/endpoint.
 
-    file_id: str
-    url: str
-    fields: dict[str, str] = field(repr=False)
-    expiration: datetime
-    clock_offset: timedelta
-    """Server clock minus local clock, from the response's Date header (skew-proof expiry)."""
-    sandbox: bool = False
+    Every field left ``None`` falls back to boto3's own resolution (``AWS_PROFILE``,
+    ``AWS_REGION``, ``AWS_ENDPOINT_URL_QAPPS``...).
+    """
 
-    def expired(self, margin: timedelta = EXPIRY_MARGIN) -> bool:
-        server_now = datetime.now(timezone.utc) + self.clock_offset
-        return server_now + margin >= self.expiration
+    session: Any = None
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+    def client(self) -> Any:
+        return get_client(self.session, self.profile, self.region, self.endpoint_url)
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """Identifies the account/endpoint a client talks to (for caches of API answers)."""
+        env = tuple(os.environ.get(k) for k in _ENV_KEYS)
+        return (id(self.session) if self.session is not None else None, self.profile,
+                self.region, self.endpoint_url, env)
 
 
 def get_client(session: Any = None, profile: str | None = None, region: str | None = None,
@@ -94,78 +96,64 @@ def _build_client(session: Any, profile: str | None, region: str | None,
         raise ConfigurationError(f"cannot create the Q Apps client: {exc}") from None
 
 
-def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id: str,
-                         file_name: str, sha256: str, scope: str,
-                         session_id: str | None) -> Presigned:
-    """One API call; the standard retry mode already retried throttling and 5xx."""
+def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
+    """Run one Q Apps operation (``"list_q_apps"``...) with botocore's retries.
+
+    Returns the response dict; raises one-line :class:`ApiError` / ``ConfigurationError``.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    params: dict[str, Any] = {"instanceId": instance_id, "appId": app_id, "cardId": card_id,
-                              "fileContentsSha256": sha256, "fileName": file_name, "scope": scope}
-    if session_id:
-        params["sessionId"] = session_id
     try:
-        response = client.create_presigned_url(**params)
+        response: dict[str, Any] = getattr(client, operation)(**params)
     except ClientError as exc:
-        raise _api_error(exc) from None
+        raise api_error(exc, operation) from None
     except BotoCoreError as exc:
-        raise _botocore_error(exc, client) from None
+        raise botocore_error(exc, client, operation) from None
+    return response
+
+
+def is_sandbox(response: dict[str, Any]) -> bool:
+    """Whether an answer came from the local qapps-nb sandbox (it marks every response)."""
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    expiration = response["presignedUrlExpiration"]
-    if expiration.tzinfo is None:
-        expiration = expiration.replace(tzinfo=timezone.utc)
-    presigned = Presigned(
-        file_id=response["fileId"],
-        url=response["presignedUrl"],
-        fields=dict(response.get("presignedUrlFields") or {}),
-        expiration=expiration.astimezone(timezone.utc),
-        clock_offset=_clock_offset(headers.get("date")),
-        sandbox=headers.get("x-qapps-sandbox") == "true",
-    )
-    log.info("presigned upload for %s: fileId %s, expires %s", file_name, presigned.file_id,
-             presigned.expiration.isoformat())
-    return presigned
+    return bool(headers.get("x-qapps-sandbox") == "true")
 
 
-def _clock_offset(date_header: str | None) -> timedelta:
-    if not date_header:
-        return timedelta(0)
-    try:
-        server = parsedate_to_datetime(date_header)
-    except (TypeError, ValueError):
-        return timedelta(0)
-    offset = server - datetime.now(timezone.utc)
-    # The Date header has 1 s resolution; ignore sub-second noise.
-    return offset if abs(offset) > timedelta(seconds=2) else timedelta(0)
-
-
-_API_HINTS = {
-    "ValidationException": "check the ids, scope and file name",
+_HINTS = {
+    "ValidationException": "check the ids and values sent",
     "UnauthorizedException": "Q Apps needs identity-aware credentials (IAM Identity Center); "
                              "refresh them (aws sso login) or pass session=/--profile",
-    "AccessDeniedException": "your role needs qapps:ImportDocument on this Q App",
+    "AccessDeniedException": "your role lacks permission for this Q Apps action",
     "ThrottlingException": "Q Apps is throttling requests; wait a moment, or lower max_workers",
     "InternalServerException": "Q Apps had an internal error; try again shortly",
     "ResourceNotFoundException": "check the instance, app and card ids",
     "ServiceQuotaExceededException": "a Q Apps quota was reached; see Service Quotas",
+    "ConflictException": "the resource changed meanwhile; try again",
+    "ContentTooLargeException": "the content is larger than Q Apps accepts",
     "ExpiredTokenException": "your credentials expired; refresh them (aws sso login)",
     "UnrecognizedClientException": "the credentials are not valid for Q Apps",
     "InvalidSignatureException": "the request signature was refused; check your credentials "
                                  "and your clock",
 }
+_OPERATION_HINTS = {
+    ("create_presigned_url", "ValidationException"): "check the ids, scope and file name",
+    ("create_presigned_url", "AccessDeniedException"):
+        "your role needs qapps:ImportDocument on this Q App",
+}
 
 
-def _api_error(exc: Any) -> ApiError:
+def api_error(exc: Any, operation: str) -> ApiError:
+    """A botocore ``ClientError`` as one line: ``Q Apps <op> failed: <msg> [Code] — hint``."""
     error = exc.response.get("Error", {})
     meta = exc.response.get("ResponseMetadata", {})
     code = error.get("Code") or "Unknown"
     message = (error.get("Message") or "").strip().rstrip(".")
-    text = "Q Apps create_presigned_url failed" + (f": {message}" if message else "")
-    return ApiError(text, code=code, hint=_API_HINTS.get(code, "see the AWS code above"),
-                    status=meta.get("HTTPStatusCode"), request_id=meta.get("RequestId"))
+    text = f"Q Apps {operation} failed" + (f": {message}" if message else "")
+    hint = _OPERATION_HINTS.get((operation, code)) or _HINTS.get(code, "see the AWS code above")
+    return ApiError(text, code=code, hint=hint, status=meta.get("HTTPStatusCode"),
+                    request_id=meta.get("RequestId"), operation=operation)
 
 
-def _botocore_error(exc: Exception, client: Any) -> Exception:
+def botocore_error(exc: Exception, client: Any, operation: str) -> Exception:
     from botocore import exceptions as bx
 
     if isinstance(exc, bx.NoCredentialsError):
@@ -179,8 +167,10 @@ def _botocore_error(exc: Exception, client: Any) -> Exception:
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError,
                         bx.ReadTimeoutError, bx.ConnectionClosedError)):
         return ApiError(f"could not reach Amazon Q Apps at {client.meta.endpoint_url}",
-                        code=type(exc).__name__,
+                        code=type(exc).__name__, operation=operation,
                         hint="check the network, region and endpoint URL, then try again")
     if isinstance(exc, bx.ParamValidationError):
-        return ApiError(f"Q Apps request was invalid: {exc}", code="ParamValidation")
-    return ApiError(f"Q Apps call failed: {exc}", code=type(exc).__name__)
+        return ApiError(f"Q Apps {operation} request was invalid: {exc}",
+                        code="ParamValidation", operation=operation)
+    return ApiError(f"Q Apps {operation} failed: {exc}", code=type(exc).__name__,
+                    operation=operation)

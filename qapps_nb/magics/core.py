@@ -1,27 +1,27 @@
-"""``%qapps_upload`` / ``%%qapps_upload``: upload files, variables or a cell body to Q Apps.
+"""``QAppsMagics``: the settings (``%config QAppsMagics``) and the magics' entry points.
 
 Load it with ``%load_ext qapps_nb``, or in every kernel from ``ipython_config.py``::
 
     c.InteractiveShellApp.extensions = ["qapps_nb"]
     c.QAppsMagics.instance_id = "..."      # any trait below; see %config QAppsMagics
 
-The magic only parses, resolves configuration and calls :func:`qapps_nb.upload` /
-:func:`qapps_nb.upload_many`; it does no network work itself. Precedence of every setting:
-option > ``%config QAppsMagics.x`` > ``QAPPS_*`` environment > default. Expected failures
-(every :class:`~qapps_nb.errors.QAppsError`, a missing file, a bad option) show as one
-``UsageError`` line without a traceback; anything else keeps its traceback.
+Each magic's entry point here only hands over to its own module (``upload.py``...), which
+parses, resolves configuration and calls the Python API; no magic does network work
+itself. Precedence of every setting: option > ``%config QAppsMagics.x`` > ``QAPPS_*``
+environment > default. Expected failures (every :class:`~qapps_nb.errors.QAppsError`, a
+missing file, a bad option) show as one ``UsageError`` line without a traceback
+(:func:`usage_errors`); anything else keeps its traceback.
 
 Importing this module must stay cheap (``%load_ext`` ≤ 150 ms): boto3, pandas, the
-pipeline and the widget are imported only when the magic runs.
+pipeline and the widget are imported only when a magic runs.
 """
 
 from __future__ import annotations
 
-import html
 import re
-import threading
 import warnings
-from collections import ChainMap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -34,41 +34,26 @@ from IPython.core.magic import (
 )
 from traitlets import Bool, Int, TraitError, Unicode, validate
 
-from . import config, magic_args, validation
-from .errors import BatchUploadError, QAppsError, ValidationError
+from .. import validation
+from ..errors import QAppsError, ValidationError
+from . import upload_args
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-class UploadResults(list):
-    """A plain list of results (index it, loop over it) that shows as a small HTML table.
-
-    After a partly failed batch, failed entries hold the exception instead of a result.
-    """
-
-    def _repr_html_(self) -> str:
-        from .result import format_size
-
-        esc = html.escape
-        rows = []
-        for item in self:
-            if isinstance(item, BaseException):
-                rows.append(f'<tr><td colspan="4">failed: {esc(str(item))}</td></tr>')
-                continue
-            badge = " <small>(sandbox)</small>" if item.sandbox else ""
-            rows.append(
-                f"<tr><td>{esc(item.file_name)}{badge}</td><td><code>{esc(item.file_id)}</code>"
-                f"</td><td>{esc(item.expiration.isoformat())} ({esc(item.expires_in())})"
-                f"</td><td>{esc(format_size(item.size))}</td></tr>"
-            )
-        head = "".join(f'<th style="text-align:left">{h}</th>'
-                       for h in ("file", "fileId", "expires", "size"))
-        return (f'<table class="qapps-nb-results"><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table>')
-
-
 def _trait_error(exc: ValidationError, name: str) -> TraitError:
     return TraitError(f"QAppsMagics.{name}: {exc.message}")
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """The magics' error boundary: expected failures become one ``UsageError`` line."""
+    try:
+        yield
+    except QAppsError as exc:
+        raise UsageError(str(exc)) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise UsageError(f"{exc.strerror}: {exc.filename}") from None
 
 
 @magics_class
@@ -204,111 +189,29 @@ class QAppsMagics(Magics):
         return value
 
     # -- the magic -------------------------------------------------------------------------------
+
+    # -- the magics: thin entry points ----------------------------------------------------------
     @needs_local_scope
     @output_can_be_silenced
     @line_cell_magic
     def qapps_upload(self, line: str = "", cell: str | None = None,
                      local_ns: dict[str, Any] | None = None) -> Any:
         # The docstring (``%qapps_upload?``) is the --help text, set below the class.
-        try:
-            try:
-                args = magic_args.parse(line)
-            except magic_args.HelpShown:  # argparse already printed the help
-                return None
-            return self._run(args, cell, local_ns)
-        except BatchUploadError as exc:
-            self._store(args.out, UploadResults(exc.results))
-            done = UploadResults(r for r in exc.results if not isinstance(r, BaseException))
-            if done:
-                from IPython.display import display
+        from . import upload
 
-                display(done)
-            raise UsageError(str(exc)) from None
-        except QAppsError as exc:
-            raise UsageError(str(exc)) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            raise UsageError(f"{exc.strerror}: {exc.filename}") from None
+        with usage_errors():
+            return upload.run(self, line, cell, local_ns)
 
-    def _run(self, args: Any, cell: str | None, local_ns: dict[str, Any] | None) -> Any:
-        from . import magic_sources
-
-        settings = self._settings(args)
-        if cell is None and not args.sources:
-            widget = self._widget(settings, args.max_workers or self.max_workers)
-            self._store(args.out, widget)
-            return widget
-        if cell is not None and args.sources:
-            raise UsageError("%%qapps_upload uploads the cell body; give sources to the line "
-                             "magic %qapps_upload instead")
-        from .pipeline import Target
-
-        # Missing or malformed ids fail here, before any data is serialized or sent.
-        Target.resolve(*(settings[k] for k in
-                         ("instance_id", "app_id", "card_id", "scope", "session_id")))
-        user_ns = self.shell.user_ns if self.shell is not None else {}
-        namespace = ChainMap(local_ns or {}, user_ns)
-        if cell is not None:
-            payloads = [magic_sources.prepare_cell(cell, args.name)]
-            plural = False
-        else:
-            payloads = magic_sources.prepare(args.sources, namespace, args.name)
-            plural = len(payloads) > 1 or magic_sources.is_plural(args.sources, namespace)
-
-        import qapps_nb
-
-        progress = False if args.quiet or not self.show_progress else None
-        cancel = threading.Event()  # an interrupt stops the worker threads too
-        result: Any
-        try:
-            if not plural:
-                result = qapps_nb.upload(payloads[0], progress=progress, cancel=cancel,
-                                         **settings)
-                self.history.append(result)
-            else:
-                workers = args.max_workers or self.max_workers
-                result = UploadResults(qapps_nb.upload_many(
-                    payloads, max_workers=workers, progress=progress, cancel=cancel,
-                    **settings))
-                self.history.extend(result)
-        except KeyboardInterrupt:
-            cancel.set()
-            raise UsageError("interrupted: uploads stopped; S3 keeps no partial file (any that "
-                             "had finished are stored)") from None
-        finally:
-            for payload in payloads:  # temporary spools of serialized data
-                payload.close()
-        self._store(args.out, result)
-        return result
-
-    def _settings(self, args: Any) -> dict[str, Any]:
-        """ids and AWS settings, each by precedence: option > %config > QAPPS_* > default."""
-        settings = {name: config.resolve(name, getattr(args, name), getattr(self, name))
-                    for name in ("instance_id", "app_id", "card_id", "session_id", "scope")}
-        # An explicit option beats a configured neighbour: --session-id alone means session
-        # scope, --scope application alone drops a configured session id.
-        if args.session_id and not args.scope:
-            settings["scope"] = "SESSION"
-        if args.scope == "APPLICATION" and not args.session_id:
-            settings["session_id"] = None
-        for name in ("profile", "region", "endpoint_url"):
-            settings[name] = getattr(args, name) or getattr(self, name)
-        return settings
-
-    def _store(self, name: str | None, value: Any) -> None:
+    def store(self, name: str | None, value: Any) -> None:
+        """``-o VAR``: put a magic's result in the user's namespace."""
         if name and self.shell is not None:
             self.shell.user_ns[name] = value
 
-    def _widget(self, settings: dict[str, Any], max_workers: int) -> Any:
-        """No SOURCE: the upload widget, prefilled (the widget itself reports missing ids)."""
-        try:
-            from .widget import UploadWidget
-        except ImportError as exc:
-            raise UsageError(f"the upload widget is not available ({exc}); give a SOURCE, "
-                             "e.g. %qapps_upload data.csv") from None
-        return UploadWidget(max_workers=max_workers, **settings)
 
+QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()
 
-QAppsMagics.qapps_upload.__doc__ = magic_args.help_text()
+MAGIC_NAMES = {"line": ("qapps_upload",), "cell": ("qapps_upload",)}
+"""Every magic this class registers (``unload_ipython_extension`` removes them)."""
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -320,10 +223,11 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     manager = ipython.magics_manager
     old = manager.registry.pop(QAppsMagics.__name__, None)
-    for kind in ("line", "cell"):
-        manager.magics[kind].pop("qapps_upload", None)
+    for kind, names in MAGIC_NAMES.items():
+        for name in names:
+            manager.magics[kind].pop(name, None)
     if old is not None and old in getattr(ipython, "configurables", []):
         ipython.configurables.remove(old)
 
 
-__all__ = ["QAppsMagics", "UploadResults", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = ["QAppsMagics", "load_ipython_extension", "unload_ipython_extension", "usage_errors"]

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 _GLOB_CHARS = re.compile(r"[*?[]")
 
 
 def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
     """(label, source, default name) for one variable; a FileUpload yields each of its files."""
-    from . import sources
+    from .. import sources
 
     if sources.is_file_upload_widget(value):
         value = tuple(value.value)
@@ -38,7 +38,7 @@ def _from_variable(token: str, value: Any) -> list[tuple[str, Any, str | None]]:
 
 
 def _from_path(token: str) -> list[tuple[str, Any, str | None]]:
-    from .sources import shown_path
+    from ..sources import shown_path
 
     expanded = os.path.expanduser(token)
     if os.path.lexists(expanded) or not _GLOB_CHARS.search(expanded):
@@ -80,7 +80,7 @@ def is_plural(tokens: list[str], user_ns: Mapping[str, Any]) -> bool:
 
 def prepare(tokens: list[str], user_ns: Mapping[str, Any], name: str | None) -> list[Any]:
     """Payloads for the tokens (``name`` overrides the file name of a single source)."""
-    from . import sources
+    from .. import sources
 
     resolved = resolve(tokens, user_ns)
     if name is not None and len(resolved) != 1:
@@ -100,7 +100,7 @@ def prepare(tokens: list[str], user_ns: Mapping[str, Any], name: str | None) -> 
 
 def prepare_cell(body: str, name: str | None) -> Any:
     """The cell body as UTF-8 text, named ``cell.txt`` unless ``--name`` says otherwise."""
-    from . import sources
+    from .. import sources
 
     payload = sources.prepare(sources.Text(body), name or "cell.txt")
     payload.label = "cell body"

@@ -1,0 +1,117 @@
+"""``%qapps_upload`` / ``%%qapps_upload``: upload files, variables or a cell body to Q Apps.
+
+Parses the line (``upload_args.py``), turns SOURCE tokens into payloads (``sources.py``)
+and calls :func:`qapps_nb.upload` / :func:`qapps_nb.upload_many`. With no SOURCE it shows
+the upload widget with the settings filled in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import ChainMap
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from .. import config
+from ..errors import BatchUploadError
+from ..result import UploadResults
+from . import upload_args
+
+if TYPE_CHECKING:
+    from .core import QAppsMagics
+
+
+def run(magics: QAppsMagics, line: str, cell: str | None,
+        local_ns: dict[str, Any] | None) -> Any:
+    """One ``%qapps_upload`` call; a partly failed batch still shows what was stored."""
+    try:
+        args = upload_args.parse(line)
+    except upload_args.HelpShown:  # argparse already printed the help
+        return None
+    try:
+        return _run(magics, args, cell, local_ns)
+    except BatchUploadError as exc:
+        magics.store(args.out, UploadResults(exc.results))
+        done = UploadResults(r for r in exc.results if not isinstance(r, BaseException))
+        if done:
+            from IPython.display import display
+
+            display(done)
+        raise
+
+
+def _run(magics: QAppsMagics, args: Any, cell: str | None,
+         local_ns: dict[str, Any] | None) -> Any:
+    from . import sources
+
+    settings = settings_for(magics, args)
+    if cell is None and not args.sources:
+        widget = _widget(settings, args.max_workers or magics.max_workers)
+        magics.store(args.out, widget)
+        return widget
+    if cell is not None and args.sources:
+        raise UsageError("%%qapps_upload uploads the cell body; give sources to the line "
+                         "magic %qapps_upload instead")
+    from ..pipeline import Target
+
+    # Missing or malformed ids fail here, before any data is serialized or sent.
+    Target.resolve(*(settings[k] for k in
+                     ("instance_id", "app_id", "card_id", "scope", "session_id")))
+    user_ns = magics.shell.user_ns if magics.shell is not None else {}
+    namespace = ChainMap(local_ns or {}, user_ns)
+    if cell is not None:
+        payloads = [sources.prepare_cell(cell, args.name)]
+        plural = False
+    else:
+        payloads = sources.prepare(args.sources, namespace, args.name)
+        plural = len(payloads) > 1 or sources.is_plural(args.sources, namespace)
+
+    import qapps_nb
+
+    progress = False if args.quiet or not magics.show_progress else None
+    cancel = threading.Event()  # an interrupt stops the worker threads too
+    result: Any
+    try:
+        if not plural:
+            result = qapps_nb.upload(payloads[0], progress=progress, cancel=cancel, **settings)
+            magics.history.append(result)
+        else:
+            workers = args.max_workers or magics.max_workers
+            result = UploadResults(qapps_nb.upload_many(
+                payloads, max_workers=workers, progress=progress, cancel=cancel, **settings))
+            magics.history.extend(result)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise UsageError("interrupted: uploads stopped; S3 keeps no partial file (any that "
+                         "had finished are stored)") from None
+    finally:
+        for payload in payloads:  # temporary spools of serialized data
+            payload.close()
+    magics.store(args.out, result)
+    return result
+
+
+def settings_for(magics: QAppsMagics, args: Any) -> dict[str, Any]:
+    """ids and AWS settings, each by precedence: option > %config > QAPPS_* > default."""
+    settings = {name: config.resolve(name, getattr(args, name), getattr(magics, name))
+                for name in ("instance_id", "app_id", "card_id", "session_id", "scope")}
+    # An explicit option beats a configured neighbour: --session-id alone means session
+    # scope, --scope application alone drops a configured session id.
+    if args.session_id and not args.scope:
+        settings["scope"] = "SESSION"
+    if args.scope == "APPLICATION" and not args.session_id:
+        settings["session_id"] = None
+    for name in ("profile", "region", "endpoint_url"):
+        settings[name] = getattr(args, name) or getattr(magics, name)
+    return settings
+
+
+def _widget(settings: dict[str, Any], max_workers: int) -> Any:
+    """No SOURCE: the upload widget, prefilled (the widget itself reports missing ids)."""
+    try:
+        from ..widget import UploadWidget
+    except ImportError as exc:
+        raise UsageError(f"the upload widget is not available ({exc}); give a SOURCE, "
+                         "e.g. %qapps_upload data.csv") from None
+    return UploadWidget(max_workers=max_workers, **settings)
