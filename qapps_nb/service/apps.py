@@ -220,7 +220,7 @@ def fetch_apps(instance_id: str, options: ClientOptions, *, refresh: bool = Fals
     with _lock:
         cached = None if refresh else _fresh(_listings.get(key))
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     client = options.client()
     apps = AppList()
     apps.instance_id = instance_id
@@ -247,7 +247,7 @@ def fetch_app(app_id: str, instance_id: str, options: ClientOptions, *,
     with _lock:
         cached = None if refresh else _fresh(_definitions.get(key))
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     response = call(options.client(), "get_q_app", instanceId=instance_id, appId=app_id)
     app = App.from_response(response, instance_id)
     with _lock:
