@@ -271,8 +271,9 @@ class AppStore:
             app = StoredApp(app_id=new_id, instance_id=instance_id, created_at=now,
                             created_by=user, owned=owned, status=status,
                             seq=next(self._seq))
-            app.versions.append(AppVersion(1, title, description, initial_prompt,
-                                           tuple(copy.deepcopy([dict(c) for c in cards])), now, user))
+            stored = tuple(copy.deepcopy([dict(c) for c in cards]))
+            app.versions.append(AppVersion(1, title, description, initial_prompt, stored,
+                                           now, user))
             self._apps[new_id] = app
         return app
 

@@ -42,7 +42,8 @@ def apps_summary(state: SandboxState) -> list[dict[str, Any]]:
         version = app.latest
         cards = [{"id": body["id"], "title": body["title"], "type": body["type"]}
                  for body in (c[next(iter(c))] for c in version.cards)]
-        out.append({"appId": app.app_id, "title": version.title, "instanceId": app.instance_id,
+        out.append({"appId": app.app_id, "title": version.title,
+                    "description": version.description, "instanceId": app.instance_id,
                     "appVersion": version.version, "status": app.status,
                     "canEdit": app.owned, "cards": cards})
     return out

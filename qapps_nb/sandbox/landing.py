@@ -44,7 +44,8 @@ def landing_page(state: SandboxState, apps: Sequence[dict[str, Any]]) -> str:
              ("instance id (QAPPS_INSTANCE_ID)", state.instance_id)]
     where_rows = "".join(f"<tr><th>{escape(k)}</th><td>{_code(v)}</td></tr>" for k, v in where)
     app_rows = "".join(
-        f"<tr><td>{escape(a['title'])}</td><td>{_code(a['appId'])}</td>"
+        f"<tr><td>{escape(a['title'])}<br><small>{escape(a.get('description') or '')}</small>"
+        f"</td><td>{_code(a['appId'])}</td>"
         f"<td>{a['appVersion']}</td><td>{escape(a['status'])}"
         f"{'' if a['canEdit'] else ' (not yours)'}</td><td>{_cards(a['cards'])}</td></tr>"
         for a in apps)
