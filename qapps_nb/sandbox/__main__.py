@@ -103,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sandbox = Sandbox(port=args.port, url_ttl=args.url_ttl, max_size=args.max_size,
                           storage_dir=args.storage_dir, clock_skew=args.clock_skew,
-                          apps=args.apps)
-        sandbox.settings.model_latency = args.model_latency
-        sandbox.settings.validate()
+                          apps=args.apps, model_latency=args.model_latency)
     except (OSError, ValueError) as exc:
         print(f"qapps-sandbox: cannot start: {exc}", file=sys.stderr)
         return 2

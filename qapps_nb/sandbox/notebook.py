@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from .core import AppsSource, Sandbox
-from .state import DEFAULT_MAX_SIZE, DEFAULT_URL_TTL
+from .state import DEFAULT_MAX_SIZE, DEFAULT_MODEL_LATENCY, DEFAULT_URL_TTL
 
 # Real temporary credentials would be paired with the dummy key: hide them while we run.
 _HIDDEN = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -30,7 +30,8 @@ def current() -> Sandbox | None:
 
 def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
           max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-          clock_skew: float = 0.0, apps: AppsSource | None = None) -> Sandbox:
+          clock_skew: float = 0.0, apps: AppsSource | None = None,
+          model_latency: float = DEFAULT_MODEL_LATENCY) -> Sandbox:
     """Start this kernel's sandbox (or return the running one) and route boto3 to it.
 
     ``apps``: more apps besides the demo ones (a JSON file or a list of dicts).
@@ -40,7 +41,8 @@ def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
         if _current is not None and _current.running:
             return _current
         sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
-                          storage_dir=storage_dir, clock_skew=clock_skew, apps=apps)
+                          storage_dir=storage_dir, clock_skew=clock_skew, apps=apps,
+                          model_latency=model_latency)
         env = sandbox.env()
         _saved_env.clear()
         for name in (*env, *_HIDDEN):

@@ -135,3 +135,13 @@ def test_apps_file_via_cli(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "From File"
     assert "sandbox: " not in proc.stderr  # -q
+
+
+def test_model_latency_option_survives_reset() -> None:
+    code = ("import os, requests; u = os.environ['AWS_ENDPOINT_URL_QAPPS'] + '/_sandbox'; "
+            "requests.put(u + '/settings', json={'model_latency': 9}, timeout=10); "
+            "requests.post(u + '/reset', timeout=10); "
+            "print(requests.get(u + '/settings', timeout=10).json()['model_latency'])")
+    proc = _cli("-q", "--model-latency", "0.25", "run", "--", sys.executable, "-c", code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0.25"
