@@ -22,6 +22,8 @@ apps = c.list_q_apps(instanceId=os.environ["QAPPS_INSTANCE_ID"])["apps"]
 print(json.dumps({"titles": [a["title"] for a in apps],
                   "token": os.environ.get("AWS_SESSION_TOKEN"),
                   "profile": os.environ.get("AWS_PROFILE"),
+                  "scope": os.environ.get("QAPPS_SCOPE"),
+                  "no_proxy": os.environ.get("NO_PROXY"),
                   "key": os.environ["AWS_ACCESS_KEY_ID"]}))
 """
 
@@ -34,7 +36,8 @@ def _cli(*args: str, env: dict[str, str] | None = None,
 
 def test_run_gives_the_child_the_sandbox_env_only() -> None:
     env = {**os.environ, "AWS_SESSION_TOKEN": "real-token", "AWS_PROFILE": "real-profile",
-           "AWS_ACCESS_KEY_ID": "AKIAREALKEY"}
+           "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "QAPPS_SCOPE": "session",
+           "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "example.com"}
     proc = _cli("run", "--", sys.executable, "-c", CHILD, env=env)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
@@ -42,6 +45,8 @@ def test_run_gives_the_child_the_sandbox_env_only() -> None:
     assert seen["token"] is None
     assert seen["profile"] is None
     assert seen["key"] != "AKIAREALKEY"
+    assert seen["scope"] is None
+    assert seen["no_proxy"] == "example.com,127.0.0.1,localhost"  # the proxy was bypassed
     log = [line for line in proc.stderr.splitlines() if line.startswith("sandbox: ")]
     assert len(log) == 1
     assert " GET /apps.list ListQApps 200 " in log[0]
