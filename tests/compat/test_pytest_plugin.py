@@ -140,3 +140,16 @@ def test_a_busy_port_is_one_clear_line(project: Path) -> None:
     assert done.returncode == 1
     assert f"qapps sandbox: cannot listen on port {port}" in done.stdout
     assert "Traceback" not in done.stdout
+
+
+def test_a_missing_default_profile_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the fixtures, AWS_DEFAULT_PROFILE naming no profile is one line naming it
+    (it used to read "AWS profile None not found")."""
+    import qapps_nb
+    from qapps_nb.errors import ConfigurationError
+
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "no-such-profile")
+    with pytest.raises(ConfigurationError) as caught:
+        qapps_nb.upload(b"x", instance_id="i", app_id=SESSION, card_id=SESSION,
+                        region="us-east-1", progress=False)
+    assert str(caught.value).startswith("AWS profile 'no-such-profile' not found")
