@@ -23,6 +23,10 @@ log = logging.getLogger("qapps_nb")
 _ENV_KEYS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
              "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_QAPPS", "AWS_ACCESS_KEY_ID",
              "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+MIN_BOTOCORE = (1, 35, 74)
+"""The first botocore whose ``qapps`` model has everything qapps-nb calls: 1.35.70 added
+CreatePresignedUrl (and the session metadata operations), 1.35.74 added a plugin card's
+``actionIdentifier``, without which updating an app's cards would silently drop it."""
 _clients: dict[tuple[Any, ...], Any] = {}
 _session_clients: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary())
@@ -70,7 +74,12 @@ def _build_client(session: Any, profile: str | None, region: str | None,
                   endpoint_url: str | None) -> Any:
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, NoRegionError, ProfileNotFound
+    from botocore.exceptions import (
+        BotoCoreError,
+        NoRegionError,
+        ProfileNotFound,
+        UnknownServiceError,
+    )
 
     config = Config(retries={"mode": "standard", "total_max_attempts": 5},
                     user_agent_extra=f"qapps-nb/{__version__}",
@@ -82,11 +91,13 @@ def _build_client(session: Any, profile: str | None, region: str | None,
             session = boto3.Session(profile_name=profile) if profile else boto3.Session()
         elif profile:
             raise ConfigurationError("give either session= or profile=, not both")
-        return session.client("qapps", region_name=region, endpoint_url=endpoint_url,
-                              config=config)
-    except ProfileNotFound:
+        client = session.client("qapps", region_name=region, endpoint_url=endpoint_url,
+                                config=config)
+    except UnknownServiceError:  # botocore before 1.34.120 knows no Q Apps at all
+        raise botocore_too_old() from None
+    except ProfileNotFound as exc:
         raise ConfigurationError(
-            f"AWS profile {profile or os.environ.get('AWS_PROFILE')!r} not found",
+            f"AWS profile {profile or exc.kwargs.get('profile')!r} not found",
             hint="check ~/.aws/config or pass profile=/--profile") from None
     except NoRegionError:
         raise ConfigurationError(
@@ -94,6 +105,31 @@ def _build_client(session: Any, profile: str | None, region: str | None,
             hint="pass region=/--region or set AWS_REGION (e.g. us-east-1)") from None
     except BotoCoreError as exc:
         raise ConfigurationError(f"cannot create the Q Apps client: {exc}") from None
+    if not _model_is_recent(client):
+        raise botocore_too_old()
+    return client
+
+
+def _model_is_recent(client: Any) -> bool:
+    """Whether the client's service model has the newest parts qapps-nb relies on (see
+    :data:`MIN_BOTOCORE`). Checked on the model rather than the version number, so that a
+    model supplied through ``AWS_DATA_PATH`` is judged by what it has."""
+    model = client.meta.service_model
+    if "CreatePresignedUrl" not in model.operation_names:
+        return False
+    if "QPluginCardInput" not in model.shape_names:
+        return False
+    return "actionIdentifier" in model.shape_for("QPluginCardInput").members
+
+
+def botocore_too_old() -> ConfigurationError:
+    import botocore
+
+    need = ".".join(map(str, MIN_BOTOCORE))
+    return ConfigurationError(
+        f"botocore {botocore.__version__} is too old for Amazon Q Apps: "
+        f"qapps-nb needs botocore >= {need}",
+        hint="upgrade it: pip install -U boto3 botocore")
 
 
 def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
