@@ -22,12 +22,9 @@ from pathlib import Path
 from types import FrameType
 
 from .core import BANNER, Sandbox
+from .isolation import isolated_environ
 from .state import DEFAULT_MAX_SIZE, DEFAULT_MODEL_LATENCY, DEFAULT_URL_TTL
 
-CHILD_DROPPED_PREFIXES = ("AWS_", "QAPPS_")
-"""A ``run`` child sees none of the shell's AWS or qapps-nb settings (a session token, a
-profile, a scope...), only the sandbox's: nothing in it can reach real AWS."""
-LOOPBACK = ("127.0.0.1", "localhost")
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
@@ -146,14 +143,9 @@ def _serve(sandbox: Sandbox) -> None:
 
 
 def child_env(environ: Mapping[str, str], sandbox_env: Mapping[str, str]) -> dict[str, str]:
-    """The shell's environment without its AWS/QAPPS settings, plus the sandbox's; loopback
-    added to NO_PROXY so a proxy set for the internet does not swallow local requests."""
-    env = {k: v for k, v in environ.items() if not k.upper().startswith(CHILD_DROPPED_PREFIXES)}
-    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true"})
-    for name in ("NO_PROXY", "no_proxy"):
-        hosts = [h.strip() for h in env.get(name, "").split(",") if h.strip()]
-        env[name] = ",".join([*hosts, *(h for h in LOOPBACK if h not in hosts)])
+    """A ``run`` child sees none of the shell's AWS or qapps-nb settings (a session token, a
+    profile, a scope...), only the sandbox's: nothing in it can reach real AWS."""
+    env = isolated_environ(environ)
     env.update(sandbox_env)
     return env
 

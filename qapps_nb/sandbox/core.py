@@ -144,12 +144,18 @@ class Sandbox:
         }
 
     def boto3_session(self) -> boto3.Session:
-        """A boto3 Session with the dummy sandbox credentials and region."""
-        import boto3
+        """A boto3 Session with the dummy sandbox credentials and region.
 
+        It ignores ``AWS_PROFILE`` / ``AWS_DEFAULT_PROFILE``: a profile set in the shell
+        (even one that does not exist here) must not change or break a sandbox session.
+        """
+        import boto3
+        import botocore.session
+
+        core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
         return boto3.Session(aws_access_key_id=CLIENT_ACCESS_KEY_ID,
                              aws_secret_access_key=CLIENT_SECRET_ACCESS_KEY,
-                             region_name=self.region)
+                             region_name=self.region, botocore_session=core)
 
     def client(self, **kwargs: Any) -> QAppsClient:
         """A boto3 ``qapps`` client pointed at this sandbox."""

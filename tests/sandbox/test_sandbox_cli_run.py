@@ -46,7 +46,7 @@ def test_run_gives_the_child_the_sandbox_env_only() -> None:
     assert seen["profile"] is None
     assert seen["key"] != "AKIAREALKEY"
     assert seen["scope"] is None
-    assert seen["no_proxy"] == "example.com,127.0.0.1,localhost"  # the proxy was bypassed
+    assert seen["no_proxy"] == "example.com,127.0.0.1,localhost,::1"  # the proxy was bypassed
     log = [line for line in proc.stderr.splitlines() if line.startswith("sandbox: ")]
     assert len(log) == 1
     assert " GET /apps.list ListQApps 200 " in log[0]
