@@ -1,9 +1,11 @@
 """Notices: warnings shown as one line that names the file, every time it happens.
 
 A notice is a real ``warnings`` warning (category :class:`QAppsWarning`), so the standard
-ways silence it: ``warnings.filterwarnings("ignore", category=qapps_nb.SizeWarning)``,
-``python -W ignore::qapps_nb.SizeWarning``, or pytest's ``filterwarnings``. What differs
-from a plain ``warnings.warn``:
+ways silence it: ``warnings.filterwarnings("ignore", category=qapps_nb.SizeWarning)`` in
+code, pytest's ``filterwarnings``, or ``python -W ignore::UserWarning:qapps_nb`` (``-W`` is
+read before site-packages can be imported, hence the built-in category and the module
+``qapps_nb`` that every notice is issued from). What differs from a plain
+``warnings.warn``:
 
 - it is shown every time, not once per code location (each big file deserves its line):
   it is issued with a fresh registry, so only filters can hide it, never a previous one;

@@ -126,12 +126,15 @@ class RetryStats:
     seconds: float
 
     def __str__(self) -> str:
-        retried = [_count(self.api_retries, "Q Apps retry", "Q Apps retries"),
-                   _count(self.s3_resends, "S3 resend")]
+        retried = []
+        if self.api_retries:
+            retried.append(_count(self.api_retries, "Q Apps retry", "Q Apps retries"))
+        if self.s3_resends:
+            retried.append(_count(self.s3_resends, "S3 resend"))
         if self.url_renewals:
             retried.append(_count(self.url_renewals, "renewed upload URL"))
         return (f"{self.stored} of {self.files} stored in {self.seconds:.1f} s; "
-                + ", ".join(retried))
+                + (", ".join(retried) or "no retries"))
 
 
 class UploadResults(list):
