@@ -47,19 +47,34 @@ def test_in_company_a_file_keeps_trying_up_to_its_maximum(pacer: pacing.Pacer) -
     tries = pacing.Tries()
     with pacing.uploading(), pacing.uploading():  # another upload runs meanwhile
         assert pacing.in_company()
-        reasons = [_fail(pacer, tries) for _ in range(16)]
-        pacer.succeeded()  # the batch progresses: the failure streak never looks "down"
-    assert reasons[:15] == [None] * 15
-    assert reasons[15] == "gave up after 16 attempts"
+        reasons = []
+        for _ in range(20):
+            reasons.append(_fail(pacer, tries))
+            pacer.succeeded()  # the batch progresses: the service never looks "down"
+    assert reasons[:19] == [None] * 19
+    assert reasons[19] == "gave up after 20 attempts"
     assert not pacing.in_company()
 
 
-def test_the_hold_doubles_once_per_round_and_halves_on_success(pacer: pacing.Pacer) -> None:
+def test_an_isolated_failure_holds_only_its_file(pacer: pacing.Pacer) -> None:
     a, b = pacing.Tries(), pacing.Tries()
-    started_a, started_b = pacer.before_attempt(a), pacer.before_attempt(b)
-    pacer.failed(a, started_a, "SlowDown")
-    pacer.failed(b, started_b, "SlowDown")  # sent before the backoff began: same round
+    pacer.failed(a, pacer.before_attempt(a), "SlowDown")
+    assert pacer.snapshot()["hold"] == 0.0  # the others go on
+    assert a.own_until > time.monotonic()
+    pacer.before_attempt(b)
+    assert b.waited == 0.0
+    pacer.before_attempt(a)
+    assert a.waited > 0.0
+
+
+def test_the_hold_doubles_once_per_round_and_halves_on_success(pacer: pacing.Pacer) -> None:
+    a, b, c = pacing.Tries(), pacing.Tries(), pacing.Tries()
+    started = [pacer.before_attempt(t) for t in (a, b, c)]
+    pacer.failed(a, started[0], "SlowDown")  # isolated so far: a's own backoff
+    pacer.failed(b, started[1], "SlowDown")  # two in a row: a burst, everyone holds
+    pacer.failed(c, started[2], "SlowDown")  # sent before the backoff began: same round
     assert pacer.snapshot()["delay"] == pytest.approx(0.01)
+    assert pacer.snapshot()["hold"] > 0.0
     begun = time.monotonic()
     started_a = pacer.before_attempt(a)  # waits for the shared hold
     assert time.monotonic() - begun >= 0.004
@@ -72,8 +87,10 @@ def test_the_hold_doubles_once_per_round_and_halves_on_success(pacer: pacing.Pac
 
 
 def test_retry_after_is_honoured_up_to_its_cap(pacer: pacing.Pacer) -> None:
-    tries = pacing.Tries()
-    pacer.failed(tries, pacer.before_attempt(tries), "ThrottlingException", retry_after=1.0)
+    first, second = pacing.Tries(), pacing.Tries()
+    pacer.failed(first, pacer.before_attempt(first), "ThrottlingException", retry_after=1.0)
+    assert 0.03 < first.own_until - time.monotonic() <= 0.05
+    pacer.failed(second, pacer.before_attempt(second), "ThrottlingException", retry_after=1.0)
     assert 0.03 < pacer.snapshot()["hold"] <= 0.05
 
 
@@ -81,12 +98,12 @@ def test_a_dead_service_is_refused_then_probed_again(pacer: pacing.Pacer) -> Non
     started = time.monotonic()
     with pacing.uploading(), pacing.uploading():
         files = [pacing.Tries() for _ in range(4)]
-        reasons = [_fail(pacer, files[i % 4]) for i in range(32)]
-    # Down once 32 requests (down_after) failed in a row over 0.2 s (give_up_after).
+        reasons = [_fail(pacer, files[i % 4]) for i in range(40)]
+    # Down once 40 requests (down_after) failed in a row over 0.2 s (give_up_after).
     assert time.monotonic() - started > TINY["give_up_after"]
-    assert reasons[:31] == [None] * 31
-    assert re.fullmatch(r"gave up after 8 attempts: every S3 request failed for the last "
-                        r"\d+ s \(32 in a row\)", reasons[31] or ""), reasons[31]
+    assert reasons[:39] == [None] * 39
+    assert re.fullmatch(r"gave up after 10 attempts: every S3 request failed for the last "
+                        r"\d+ s \(40 in a row\)", reasons[39] or ""), reasons[39]
     with pytest.raises(pacing.GiveUp) as info:
         pacer.before_attempt(pacing.Tries())
     assert info.value.reason.startswith("not sent: every S3 request failed for the last ")

@@ -44,8 +44,10 @@ def test_repr_is_one_line_without_expiry() -> None:
 
 def test_html_of_one_result() -> None:
     page = _result()._repr_html_()
-    assert "user-select:all" in page and FILE_ID in page  # one click selects the whole id
-    assert page.count("SANDBOX") == 1 and 'class="qapps-nb-badge"' in page
+    assert "user-select:all" in page
+    assert FILE_ID in page
+    assert page.count("SANDBOX") == 1
+    assert 'class="qapps-nb-badge"' in page
     assert re.search(r"upload URL valid until (\d\d:\d\d|2026-11-27 19:57) UTC", page)
     for wrong in ("expired", "expires", "134000", "+00:00", "retries"):
         assert wrong not in page, wrong
@@ -61,12 +63,15 @@ def test_html_table_of_several_results() -> None:
     assert page.count(">SANDBOX<") == 1  # one badge for the table, not one per row
     assert "(sandbox)" not in page
     assert page.count('class="qapps-nb-id"') == 2
-    assert "&lt;b&gt;x&lt;/b&gt;.csv" in page and "<b>x" not in page
-    assert "gone.csv" in page and "failed: " in page
+    assert "&lt;b&gt;x&lt;/b&gt;.csv" in page
+    assert "<b>x" not in page
+    assert "gone.csv" in page
+    assert "failed: " in page
     assert "Uploaded 2 files, 1 failed" in page
     assert "2 of 3 stored in 2.5 s; 4 Q Apps retries, 1 S3 resend" in page
     cells = re.findall(r"<t[hd] style=\"([^\"]*)\"", page)
-    assert cells and all("text-align:left" in style for style in cells)
+    assert cells
+    assert all("text-align:left" in style for style in cells)
     for wrong in ("expire", "134000"):
         assert wrong not in page
 
@@ -91,7 +96,8 @@ def test_demo_table_says_what_expires() -> None:
     assert set(rule.replace(" ", "")) == {"-"}
     until = url_valid_until(WHEN).removeprefix("upload URL valid until ")  # date if not today
     assert row.split() == ["a.csv", FILE_ID, "1.2", "MB", *until.split()]
-    assert "expire" not in text and "134000" not in text
+    assert "expire" not in text
+    assert "134000" not in text
 
 
 def test_real_results_and_batch_stats(qapps_sandbox: Any, target: dict[str, Any]) -> None:
