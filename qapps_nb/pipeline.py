@@ -220,42 +220,49 @@ def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], 
     Retries are paced with every other upload to the same endpoints (``pacing.py``); the
     attempts each side took end up on the result, and in ``tally`` whatever the outcome.
     """
+    with pacing.uploading():  # counted: a file in company keeps trying longer (rule 2)
+        return _send_paced(payload, target, client_options=client_options, progress=progress,
+                           timeout=timeout, cancel=cancel, tally=tally)
+
+
+def _send_paced(payload: Payload, target: Target, *, client_options: tuple[Any, ...],
+                progress: Any, timeout: Any, cancel: threading.Event | None,
+                tally: _Tally | None) -> UploadResult:
     reporter = make_reporter(progress, payload.name)
     api, s3 = pacing.Tries(), pacing.Tries()
     renewed = False
-    with pacing.uploading():
-        try:
-            payload.ensure_hashed(
-                (lambda done, total: reporter("hashing", done, total)) if reporter else None)
-            client = get_client(*client_options)
-            log.info("uploading %s (%s) to app %s card %s", payload.name,
-                     format_size(payload.size), target.app_id, target.card_id)
-            sending = (lambda done, total: reporter("sending", done, total)) if reporter else None
-            while True:
-                if cancel is not None and cancel.is_set():
-                    raise UploadCancelled(f"upload of {payload.name} cancelled; nothing was stored")
-                presigned = create_presigned_url(
-                    client, instance_id=target.instance_id, app_id=target.app_id,
-                    card_id=target.card_id, file_name=payload.name, sha256=payload.sha256 or "",
-                    scope=target.scope, session_id=target.session_id, tries=api, cancel=cancel)
-                try:
-                    sends = post(presigned, payload, progress=sending, cancel=cancel,
-                                 timeout=timeout, tries=s3)
-                    break
-                except UrlExpired:
-                    if renewed:
-                        raise S3UploadError(
-                            "the presigned URL expired again before the upload finished",
-                            code="AccessDenied",
-                            hint="the upload is slower than the URL lifetime; check the network "
-                                 "or your clock, then try again") from None
-                    log.info("presigned URL for %s expired; requesting a new one", payload.name)
-                    renewed = True
-        finally:
-            if reporter is not None and hasattr(reporter, "close"):
-                reporter.close()
-            if tally is not None:
-                tally.add(api, s3, renewed)
+    try:
+        payload.ensure_hashed(
+            (lambda done, total: reporter("hashing", done, total)) if reporter else None)
+        client = get_client(*client_options)
+        log.info("uploading %s (%s) to app %s card %s", payload.name,
+                 format_size(payload.size), target.app_id, target.card_id)
+        sending = (lambda done, total: reporter("sending", done, total)) if reporter else None
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise UploadCancelled(f"upload of {payload.name} cancelled; nothing was stored")
+            presigned = create_presigned_url(
+                client, instance_id=target.instance_id, app_id=target.app_id,
+                card_id=target.card_id, file_name=payload.name, sha256=payload.sha256 or "",
+                scope=target.scope, session_id=target.session_id, tries=api, cancel=cancel)
+            try:
+                sends = post(presigned, payload, progress=sending, cancel=cancel,
+                             timeout=timeout, tries=s3)
+                break
+            except UrlExpired:
+                if renewed:
+                    raise S3UploadError(
+                        "the presigned URL expired again before the upload finished",
+                        code="AccessDenied",
+                        hint="the upload is slower than the URL lifetime; check the network "
+                             "or your clock, then try again") from None
+                log.info("presigned URL for %s expired; requesting a new one", payload.name)
+                renewed = True
+    finally:
+        if reporter is not None and hasattr(reporter, "close"):
+            reporter.close()
+        if tally is not None:
+            tally.add(api, s3, renewed)
     log.info("stored %s as fileId %s", payload.name, presigned.file_id)
     return UploadResult(
         file_id=presigned.file_id, expiration=presigned.expiration, file_name=payload.name,
