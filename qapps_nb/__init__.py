@@ -20,7 +20,8 @@ from .errors import (
     UploadCancelled,
     ValidationError,
 )
-from .result import UploadResult
+from .notices import SizeWarning
+from .result import UploadResult, UploadResults
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
@@ -73,9 +74,11 @@ __all__ = [
     "Payload",
     "QAppsError",
     "S3UploadError",
+    "SizeWarning",
     "Text",
     "UploadCancelled",
     "UploadResult",
+    "UploadResults",
     "UploadWidget",
     "ValidationError",
     "__version__",

@@ -28,6 +28,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: Any) -
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_pacing() -> Iterator[None]:
+    """Retry pacing is shared per endpoint in a process: each test starts without a hold."""
+    from qapps_nb import pacing
+
+    pacing.reset()
+    yield
+    pacing.reset()
+
+
 @pytest.fixture
 def target(qapps_sandbox: Any) -> dict[str, Any]:
     """Keyword arguments that send an upload to the sandbox explicitly (no environment)."""

@@ -1,8 +1,9 @@
 """``UploadWidget``: pick files in the browser and store them in a Q Apps file card.
 
-ipywidgets' ``FileUpload`` loses files above ~10 MiB and keeps their bytes in the widget
-state (REFERENCE.md §3). This widget streams files in flow-controlled chunks to a spool
-in the kernel (``transfer.py``), then runs :func:`qapps_nb.upload` in a worker thread so
+ipywidgets' ``FileUpload`` sends a whole file in one websocket message, so files above the
+Jupyter server's 10 MiB message limit never reach the kernel (and nothing says so), and it
+keeps the bytes in the widget state. This widget streams files in flow-controlled chunks
+to a spool in the kernel (``transfer.py``), then runs :func:`qapps_nb.upload` in a worker thread so
 the kernel stays responsive and Cancel works. The synced state holds ids, sizes and
 statuses only: no file bytes, no presigned fields.
 """
