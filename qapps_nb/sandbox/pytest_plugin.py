@@ -80,11 +80,16 @@ def isolate_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def qapps_sandbox(qapps_sandbox_server: Sandbox,
                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     """A clean sandbox for one test: faults, log, objects and settings reset; the
-    user's AWS/qapps-nb environment hidden."""
+    user's AWS/qapps-nb environment hidden; no retry hold left over from another test
+    (qapps-nb paces retries per endpoint across a process)."""
+    from qapps_nb import pacing
+
     isolate_environment(monkeypatch)
     qapps_sandbox_server.reset()
+    pacing.reset()
     yield qapps_sandbox_server
     qapps_sandbox_server.reset()
+    pacing.reset()
 
 
 @pytest.fixture
