@@ -63,7 +63,9 @@ class QAppsMagics(Magics):
 
     instance_id = Unicode(
         None, allow_none=True,
-        help="Amazon Q Business instance id; else QAPPS_INSTANCE_ID. Option: -i/--instance-id.",
+        help="Q Apps instance id: the Amazon Q Business application id (Q Business console > "
+             "your application > Application ID); else QAPPS_INSTANCE_ID. "
+             "Option: -i/--instance-id.",
     ).tag(config=True)
     app = Unicode(
         None, allow_none=True,
@@ -285,19 +287,21 @@ def _in_effect(name: str, chosen: config.Setting) -> str:
     if chosen.problem:
         return f"none — {chosen.problem}"
     if chosen.value is None:
-        how = {"profile": "boto3's default profile", "endpoint_url": "the AWS endpoint",
-               "region": "none: set one before uploading", "session_id": "none",
-               "card": "the app's only file-upload card", "card_id":
-               "the app's only file-upload card"}
-        return f"{how.get(name, 'none')} (nothing set)"
+        how = {"profile": "none (boto3's default credentials)",
+               "endpoint_url": "none (the AWS endpoint of the region)",
+               "region": "none: uploads need one", "instance_id": "none: uploads need one",
+               "app": "none: uploads need one", "app_id": "none: uploads need one",
+               "card": "none (the app's only file-upload card)",
+               "card_id": "none (the app's only file-upload card)"}
+        return how.get(name, "none")
     shown = repr(chosen.value)
     if chosen.name != name:  # the other form of the pair
         shown = f"{chosen.name} {shown}"
-    where = {"option": "option", "%config": f"%config QAppsMagics.{chosen.name}",
-             "environment": f"environment {chosen.source}",
-             "AWS config file": f"AWS config file {chosen.source}",
+    where = {"option": "from the option", "%config": f"from %config QAppsMagics.{chosen.name}",
+             "environment": f"from the environment: {chosen.source}",
+             "AWS config file": f"from the AWS config file {chosen.source}",
              "default": "default"}[chosen.origin]
-    return f"{shown} (from {where})"
+    return f"{shown} ({where})"
 
 
 QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()

@@ -88,7 +88,7 @@ def test_the_five_rules_and_nothing_else(client: Any) -> None:
     before = copy.deepcopy(GET_Q_APP)
     converted = to_update_input(GET_Q_APP, client.meta.service_model)
     assert converted == EXPECTED_INPUT
-    assert GET_Q_APP == before  # the app's own answer is not modified
+    assert before == GET_Q_APP  # the app's own answer is not modified
 
 
 def test_botocore_accepts_the_converted_definition(client: Any) -> None:
@@ -118,9 +118,10 @@ def test_botocore_refuses_each_output_only_member(client: Any, member: str) -> N
         kind = {"memoryReferences": "qQuery", "pluginType": "qPlugin"}.get(member, "textInput")
         [card] = [c[kind] for c in body["cards"] if kind in c]
         card[member] = [] if member != "pluginType" else "JIRA"
-    with Stubber(client) as stub, pytest.raises(ParamValidationError, match=member):
+    with Stubber(client) as stub:
         stub.add_response("update_q_app", APP_META)  # reached only if botocore accepted it
-        client.update_q_app(instanceId="inst", appId=APP, appDefinition=body)
+        with pytest.raises(ParamValidationError, match=member):
+            client.update_q_app(instanceId="inst", appId=APP, appDefinition=body)
 
 
 def test_initial_prompt_moves_into_the_definition(client: Any) -> None:

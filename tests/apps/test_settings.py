@@ -104,7 +104,8 @@ def test_an_unknown_profile_says_which_and_where(qapps_sandbox: Any) -> None:
     text = str(info.value)
     assert "AWS profile 'nope' not found in " in text
     assert "aws configure list-profiles" in text
-    assert "pass profile=" not in text and "--profile" not in text
+    assert "pass profile=" not in text
+    assert "--profile" not in text
     assert "no instance id" in text  # reported with the rest
     assert qapps_sandbox.requests == []
 
