@@ -23,7 +23,7 @@ log = logging.getLogger("qapps_nb")
 
 _ENV_KEYS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
              "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_QAPPS", "AWS_ACCESS_KEY_ID",
-             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DATA_PATH")
 MIN_BOTOCORE = (1, 35, 74)
 """The first botocore whose ``qapps`` model has everything qapps-nb calls: 1.35.70 added
 CreatePresignedUrl (and the session metadata operations), 1.35.74 added a plugin card's

@@ -53,10 +53,12 @@ def test_apps_magics_in_a_kernel(tmp_path: Path) -> None:
     after = html(7)
     assert "agenda notes.txt" in after
     assert f"app version {version}" in after
-    # a UsageError is one stderr line in the kernel, with no traceback
-    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs[8]] == [
-        ("stream", "stderr", "UsageError: app 'Meeting Brief' has 2 file-upload cards: "
-                             "'Agenda', 'Notes'; say which with card= (magic: --card)\n")]
+    # a UsageError is one line in the kernel's error output, with no traceback
+    line = ("app 'Meeting Brief' has 2 file-upload cards: 'Agenda', 'Notes'; say which with "
+            "card= (magic: --card)")
+    [error] = outputs[8]
+    assert (error.output_type, error.ename, error.evalue) == ("error", "UsageError", line)
+    assert error.traceback == [f"UsageError: {line}"]
     assert "In effect:" in text(9)
     assert not any(o.output_type == "error" for i, cell in enumerate(outputs) if i != 8
                    for o in cell)
