@@ -1,8 +1,9 @@
 """qapps-nb: get notebook files and data into Amazon Q Apps.
 
-``upload()`` / ``upload_many()`` are the Python API; ``%load_ext qapps_nb`` adds the
-``%qapps_upload`` magic; ``UploadWidget`` is the interactive skin. Heavy modules
-(boto3, pandas, the widget) load only when first used, so importing stays fast.
+``upload()`` / ``upload_many()`` and ``run_app()`` / ``run_many()`` are the Python API;
+``%load_ext qapps_nb`` adds the ``%qapps_upload`` and ``%qapps_run`` magics;
+``UploadWidget`` is the interactive skin. Heavy modules (boto3, pandas, the widget) load
+only when first used, so importing stays fast.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ from .result import UploadResult
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
+    from .runs import (
+        BatchRunError,
+        CardState,
+        QAppRun,
+        RunError,
+        RunInterrupted,
+        RunTimeout,
+        run_app,
+        run_many,
+    )
     from .service.apps import clear_cache, get_app, list_apps
     from .sources import Payload, Text
     from .widget import UploadWidget
@@ -37,6 +48,14 @@ _LAZY = {
     "Text": "sources",
     "Payload": "sources",
     "UploadWidget": "widget",
+    "run_app": "runs",
+    "run_many": "runs",
+    "QAppRun": "runs",
+    "CardState": "runs",
+    "RunError": "runs",
+    "RunTimeout": "runs",
+    "RunInterrupted": "runs",
+    "BatchRunError": "runs",
 }
 
 
@@ -68,10 +87,16 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 __all__ = [
     "ApiError",
+    "BatchRunError",
     "BatchUploadError",
+    "CardState",
     "ConfigurationError",
     "Payload",
+    "QAppRun",
     "QAppsError",
+    "RunError",
+    "RunInterrupted",
+    "RunTimeout",
     "S3UploadError",
     "Text",
     "UploadCancelled",
@@ -83,6 +108,8 @@ __all__ = [
     "get_app",
     "list_apps",
     "load_ipython_extension",
+    "run_app",
+    "run_many",
     "upload",
     "upload_many",
 ]
