@@ -36,7 +36,7 @@ from traitlets import Bool, Int, TraitError, Unicode, validate
 
 from .. import validation
 from ..errors import QAppsError, ValidationError
-from . import upload_args
+from . import run_args, upload_args
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -202,6 +202,17 @@ class QAppsMagics(Magics):
         with usage_errors():
             return upload.run(self, line, cell, local_ns)
 
+    @needs_local_scope
+    @output_can_be_silenced
+    @line_cell_magic
+    def qapps_run(self, line: str = "", cell: str | None = None,
+                  local_ns: dict[str, Any] | None = None) -> Any:
+        # The docstring (``%qapps_run?``) is the --help text, set below the class.
+        from . import run
+
+        with usage_errors():
+            return run.run(self, line, cell, local_ns)
+
     def store(self, name: str | None, value: Any) -> None:
         """``-o VAR``: put a magic's result in the user's namespace."""
         if name and self.shell is not None:
@@ -209,8 +220,9 @@ class QAppsMagics(Magics):
 
 
 QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()
+QAppsMagics.qapps_run.__doc__ = run_args.help_text()
 
-MAGIC_NAMES = {"line": ("qapps_upload",), "cell": ("qapps_upload",)}
+MAGIC_NAMES = {"line": ("qapps_upload", "qapps_run"), "cell": ("qapps_upload", "qapps_run")}
 """Every magic this class registers (``unload_ipython_extension`` removes them)."""
 
 
