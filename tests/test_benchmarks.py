@@ -23,6 +23,9 @@ ROWS = (
     "files of 10 KB",
     "%load_ext qapps_nb",
     "widget, browser → kernel",
+    "DataFrame rows, ",
+    "GetQAppSession calls for a session",
+    "rows with 5% random faults",
 )
 
 needs_anchors = pytest.mark.skipif(
