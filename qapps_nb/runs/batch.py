@@ -54,6 +54,8 @@ def run_many(app: str | App, rows: Any, *, max_workers: int = 4,
         raise ConfigurationError("max_workers must be at least 1")
     options = ClientOptions(session, profile, region, endpoint_url)
     the_app = load_app(app, instance_id, options)
+    if frame is not None:
+        _check_columns(the_app, list(frame.columns))
     plans: list[InputPlan] = []
     for label, inputs in zip(labels, row_inputs, strict=True):
         try:
@@ -77,6 +79,21 @@ def _pandas_frame(rows: Any) -> Any:
         raise ValidationError("run_many takes a pandas DataFrame or a list of dicts; for a "
                               "polars DataFrame pass rows.to_dicts() or rows.to_pandas()")
     return rows if kind == "pandas" else None
+
+
+def _check_columns(app: App, columns: list[Any]) -> None:
+    """Every column must be a card (a typo must not silently drop an input)."""
+    from .inputs import describe_inputs
+
+    for column in columns:
+        try:
+            app.card(column) if isinstance(column, str) else app.card("")
+        except ValidationError as exc:
+            inputs = [repr(c.title) for c in app.input_cards]
+            raise ValidationError(
+                f"column {column!r} is not a card of {app.title!r} (its inputs: "
+                f"{describe_inputs(app)}); pass only card columns, e.g. "
+                f"rows[[{', '.join(inputs)}]]", code=exc.code) from None
 
 
 def _rows(frame: Any, rows: Any) -> tuple[list[Any], list[Mapping[str, Any]]]:

@@ -70,7 +70,9 @@ def check_inputs(app: App, inputs: Mapping[str, Any] | None) -> InputPlan:
         if is_absent(value):
             continue
         if card.type == TEXT_INPUT:
-            plan.text[card.card_id] = text_value(card, value)
+            text = text_value(card, value)
+            if text:  # an empty text completes no card: it counts as not given
+                plan.text[card.card_id] = text
         elif card.type == FILE_UPLOAD:
             plan.files[card.card_id] = file_source(app, card, value)
         elif card.type == "form-input":

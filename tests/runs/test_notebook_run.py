@@ -18,8 +18,7 @@ CELLS = [
     ("%load_ext qapps_nb\nimport pandas as pd\nimport qapps_nb", False),
     ("df = pd.DataFrame({'city': ['Oslo', 'Lima'], 'temp': [4.5, 19.0]})\n"
      "%qapps_run 'Dataset Profiler' Dataset=df", False),
-    ("r = %qapps_run 'Contract Summarizer' Audience=evil Contract=df\n"
-     "r.outputs['Summary'][:60]", False),
+    ("r = %qapps_run 'Contract Summarizer' Audience=evil Contract=df\nr", False),
     ("rows = pd.DataFrame({'Dataset': [df, df.head(1)]})\n"
      "qapps_nb.run_many('Dataset Profiler', rows, progress=False)[['status', 'Profile']]",
      False),
