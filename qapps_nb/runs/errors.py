@@ -46,14 +46,15 @@ class RunInterrupted(KeyboardInterrupt):
     """
 
     def __init__(self, message: str, *, run: QAppRun | None = None,
-                 runs: list[Any] | None = None) -> None:
+                 runs: list[Any] | None = None, hint: str | None = None) -> None:
         self.message = message
+        self.hint = hint
         self.run = run
         self.runs = runs
-        super().__init__(message)
+        super().__init__(str(self))
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.message} — {self.hint}" if self.hint else self.message
 
 
 class BatchRunError(QAppsError):

@@ -157,7 +157,7 @@ class QAppRun:
         except (KeyboardInterrupt, Cancelled):
             raise RunInterrupted(
                 f"stopped waiting for {self.app.title!r}: session {self.session_id} keeps "
-                "running in Q Apps; .wait() on the run resumes", run=self) from None
+                "running in Q Apps", run=self, hint=".wait() on the run resumes") from None
         return self
 
     def stop(self) -> QAppRun:

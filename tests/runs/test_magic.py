@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runs_helpers import no_session_started, ops
+from runs_helpers import count, no_session_started, ops, wait_until
 
 pytestmark = pytest.mark.usefixtures("sb_env")
 
@@ -103,6 +105,27 @@ def test_a_timeout_says_how_to_resume(run: Any, ip: Any, sb_env: Any) -> None:
     assert f"session {late.session_id} is IN_PROGRESS" in cell.usage_error
     again = run("late.wait().status")
     assert again.result == "COMPLETED"
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
+                    reason="signals go to the main thread")
+def test_ctrl_c_is_one_line_and_the_run_resumes(run: Any, ip: Any, sb_env: Any) -> None:
+    sb_env.settings.model_latency = 2.0
+    ip.user_ns["data"] = b"a\n1\n"
+
+    def interrupt() -> None:
+        if wait_until(lambda: count(sb_env, "GetQAppSession") >= 2, 10):
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt, daemon=True)
+    timer.start()
+    cell = run("%qapps_run -q 'Dataset Profiler' Dataset=data")
+    timer.join(5)
+    kept = ip.user_ns["_qapps_run"]
+    assert cell.usage_error == (f"stopped waiting for 'Dataset Profiler': session "
+                                f"{kept.session_id} keeps running in Q Apps — "
+                                "_qapps_run.wait() resumes")
+    assert run("_qapps_run.wait().outputs['Profile'][:9]").result == "[sandbox "
 
 
 def test_no_wait_returns_the_running_run(run: Any, ip: Any, sb_env: Any) -> None:

@@ -102,7 +102,7 @@ def test_ctrl_c_stops_waiting_and_wait_resumes(sb: Any, aws: dict[str, Any]) -> 
     run = err.run
     assert run is not None
     assert str(err) == (f"stopped waiting for 'Dataset Profiler': session {run.session_id} "
-                        "keeps running in Q Apps; .wait() on the run resumes")
+                        "keeps running in Q Apps — .wait() on the run resumes")
     polls = count(sb, "GetQAppSession")
     time.sleep(0.8)
     assert count(sb, "GetQAppSession") == polls, "something kept polling after Ctrl-C"
