@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .errors import (
     ApiError,
+    AttachError,
     BatchUploadError,
     ConfigurationError,
+    MissingSettingsError,
     QAppsError,
     S3UploadError,
     UploadCancelled,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
         run_app,
         run_many,
     )
-    from .service.apps import clear_cache, get_app, list_apps
+    from .service.apps import App, AppList, AppSummary, Card, clear_cache, get_app, list_apps
     from .sources import Payload, Text
     from .widget import UploadWidget
 
@@ -45,6 +47,10 @@ _LAZY = {
     "list_apps": "service.apps",
     "get_app": "service.apps",
     "clear_cache": "service.apps",
+    "App": "service.apps",
+    "AppList": "service.apps",
+    "AppSummary": "service.apps",
+    "Card": "service.apps",
     "Text": "sources",
     "Payload": "sources",
     "UploadWidget": "widget",
@@ -73,7 +79,7 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell)."""
+    """``%load_ext qapps_nb``: register ``%qapps_upload``, ``%qapps_apps``, ``%qapps_run``."""
     from .magics import load_ipython_extension as load
 
     load(ipython)
@@ -87,10 +93,16 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 __all__ = [
     "ApiError",
+    "App",
+    "AppList",
+    "AppSummary",
+    "AttachError",
     "BatchRunError",
     "BatchUploadError",
+    "Card",
     "CardState",
     "ConfigurationError",
+    "MissingSettingsError",
     "Payload",
     "QAppRun",
     "QAppsError",

@@ -23,6 +23,7 @@ ROWS = (
     "files of 10 KB",
     "%load_ext qapps_nb",
     "widget, browser → kernel",
+    "upload(app=TITLE) ×20 to one app",
     "DataFrame rows, ",
     "GetQAppSession calls for a session",
     "rows with 5% random faults",
