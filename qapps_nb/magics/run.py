@@ -101,9 +101,11 @@ def _line(exc: BaseException) -> str:
 def inputs_for(app: App, items: list[run_args.Word], cell: str | None,
                namespace: Mapping[str, Any]) -> dict[str, Any]:
     """Card id → value for each CARD=VALUE word (and the cell body), by the card's type."""
+    from ..runs.inputs import find_card
+
     inputs: dict[str, Any] = {}
     for item in items:
-        card = app.card(item.key or "")  # one line naming the app's cards when there is none
+        card = find_card(app, item.key or "")  # one line naming the app's cards if none
         if card.card_id in inputs:
             raise UsageError(f"%qapps_run: card {card.title!r} is given twice")
         inputs[card.card_id] = _value(card, item, namespace)

@@ -83,11 +83,11 @@ def _pandas_frame(rows: Any) -> Any:
 
 def _check_columns(app: App, columns: list[Any]) -> None:
     """Every column must be a card (a typo must not silently drop an input)."""
-    from .inputs import describe_inputs
+    from .inputs import describe_inputs, find_card
 
     for column in columns:
         try:
-            app.card(column) if isinstance(column, str) else app.card("")
+            find_card(app, column if isinstance(column, str) else "")
         except ValidationError as exc:
             inputs = [repr(c.title) for c in app.input_cards]
             raise ValidationError(

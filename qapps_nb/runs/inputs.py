@@ -62,7 +62,7 @@ def check_inputs(app: App, inputs: Mapping[str, Any] | None) -> InputPlan:
         if not isinstance(key, str):
             raise ValidationError(f"input names are card titles or ids, not {key!r}; cards "
                                   f"of {app.title!r}: {describe_inputs(app)}")
-        card = app.card(key)  # one line naming the app's cards when there is no such card
+        card = find_card(app, key)
         if card.card_id in given:
             raise ValidationError(f"card {card.title!r} is given twice ({given[card.card_id]!r} "
                                   f"and {key!r})")
@@ -89,6 +89,18 @@ def check_inputs(app: App, inputs: Mapping[str, Any] | None) -> InputPlan:
                               f"{'it has' if len(missing) == 1 else 'they have'} no default; "
                               f"give {'it' if len(missing) == 1 else 'them'} in inputs")
     return plan
+
+
+def find_card(app: App, name: str) -> Card:
+    """``app.card(name)`` (id, else title, case ignored); an unknown name is refused in one
+    line that names the app's input cards (text and file) and its outputs."""
+    wanted = " ".join(name.split()).casefold()
+    if not any(c.card_id == name or " ".join(c.title.split()).casefold() == wanted
+               for c in app.cards):
+        outputs = ", ".join(repr(c.title) for c in app.output_cards) or "none"
+        raise ValidationError(f"app {app.title!r} has no card {name!r}; its inputs: "
+                              f"{describe_inputs(app)}; its outputs: {outputs}")
+    return app.card(name)  # several cards with this title: one line saying so
 
 
 def needs_value(card: Card) -> bool:
@@ -190,5 +202,5 @@ def close_all(payloads: Any) -> None:
         payload.close()
 
 
-__all__ = ["InputPlan", "check_inputs", "close_all", "describe_inputs", "is_absent",
+__all__ = ["InputPlan", "check_inputs", "close_all", "describe_inputs", "find_card", "is_absent",
            "needs_value", "prepare_files"]
