@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from ..errors import ValidationError
 from ..service.apps import FILE_UPLOAD, TEXT_INPUT, App, Card
 from ..service.sessions import card_value
 
+MAX_NAME = 100
+"""Q Apps takes file names of at most 100 characters."""
 FILE_KINDS = ("a path, bytes, qapps_nb.Text, a DataFrame, a dict/list, a binary file object "
               "or an ipywidgets.FileUpload")
 
@@ -186,7 +189,8 @@ def prepare_files(plan: InputPlan) -> dict[str, Any]:
     try:
         for card_id, source in plan.files.items():
             try:
-                payloads[card_id] = _prepare_checked(source, None)
+                name = file_name_for(plan.card(card_id), source)
+                payloads[card_id] = _prepare_checked(source, name)
             except ValidationError as exc:
                 title = plan.card(card_id).title
                 raise ValidationError(f"card {title!r}: {exc.message}", code=exc.code,
@@ -195,6 +199,20 @@ def prepare_files(plan: InputPlan) -> dict[str, Any]:
         close_all(payloads.values())
         raise
     return payloads
+
+
+def file_name_for(card: Card, source: Any) -> str | None:
+    """Data with no name of its own (a DataFrame, bytes, JSON, text) is sent named after its
+    card, ``Dataset.csv`` rather than ``dataframe.csv``; files keep their names."""
+    from .. import sources
+
+    if isinstance(source, (str, os.PathLike)):
+        return None
+    ext = sources.default_extension(source)
+    if not ext:
+        return None
+    stem = re.sub(r"[\\/\x00-\x1f\x7f]+", "-", card.title).strip(" .-") or "input"
+    return stem[: MAX_NAME - len(ext)] + ext
 
 
 def close_all(payloads: Any) -> None:

@@ -71,6 +71,7 @@ def test_a_dataframe_file_input(sb: Any, aws: dict[str, Any]) -> None:
     assert run.status == "COMPLETED"
     (upload,) = run.uploads
     assert sb.read_object(upload.file_id) == frame.to_csv(index=False).encode()
+    assert upload.file_name == "Dataset.csv"  # data with no name is named after its card
     profile = run.outputs["Profile"]
     assert "CSV, 2 columns (city, temp)" in profile
     assert "first row: Oslo, 4.5" in profile
@@ -94,7 +95,7 @@ def test_defaults_need_no_input(sb: Any, aws: dict[str, Any]) -> None:
     brief = run.outputs["Brief"]
     assert demo_apps.TONE_DEFAULT in brief
     assert "1. budget" in brief
-    assert len(run.uploads) == 2
+    assert sorted(u.file_name for u in run.uploads) == ["Agenda.txt", "Notes.json"]
     assert {u.card_id for u in run.uploads} == {run.cards["Agenda"].card_id,
                                                 run.cards["Notes"].card_id}
 
