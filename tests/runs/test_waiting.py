@@ -155,3 +155,29 @@ def test_throttling_beyond_botocores_retries_is_ridden_out(sb: Any,
     assert answers[:6] == ["ThrottlingException"] * 6
     assert answers[-1] is None
     assert run.polls == len(answers) - 6  # throttled attempts are not polls
+
+
+@main_thread_only
+def test_ctrl_c_stops_a_whole_batch_and_leaves_no_thread(sb: Any, aws: dict[str, Any]) -> None:
+    sb.settings.model_latency = 3.0
+    rows = [dict(DATA) for _ in range(4)]
+    timer = _Interrupter(sb, polls=6)
+    with pytest.raises(RunInterrupted) as caught:
+        qapps_nb.run_many("Dataset Profiler", rows, max_workers=4, **aws)
+    stopped_at = time.monotonic()
+    timer.join(5)
+    assert timer.sent_at is not None
+    assert stopped_at - timer.sent_at < 1.0, "the batch took long to stop"
+    assert run_threads() == [], "a worker outlived the interrupt"
+    runs = caught.value.runs
+    assert runs is not None
+    assert len(runs) == 4
+    assert str(caught.value) == ("interrupted: 0 of 4 runs had completed; runs still waiting "
+                                 "keep running in Q Apps (see .runs)")
+    waiting = [r.run for r in runs if isinstance(r, RunInterrupted)]
+    assert len(waiting) == 4  # each worker stopped waiting; its run is kept
+    polls = count(sb, "GetQAppSession")
+    time.sleep(0.8)
+    assert count(sb, "GetQAppSession") == polls, "something kept polling after Ctrl-C"
+    assert waiting[0] is not None
+    assert waiting[0].wait(timeout=30).status == "COMPLETED"  # and each one resumes
