@@ -189,11 +189,11 @@ _OPERATION_HINTS = {
         "your role needs qapps:ImportDocument on this Q App",
     ("list_q_apps", "AccessDeniedException"):
         "your role needs qapps:ListQApps on the Q Business application; or give the app and "
-        "card by id (app_id=, card_id=), which needs no listing",
+        "card by id (app_id=, card_id=), which needs no lookup",
     ("list_q_apps", "ValidationException"): "check the instance id (the Q Business application id)",
     ("get_q_app", "AccessDeniedException"):
         "your role needs qapps:GetQApp on this Q App (you own it, or it is published); or give "
-        "the card by id (card_id=), which needs no app definition",
+        "the app and card by id (app_id=, card_id=), which needs no lookup",
     ("get_q_app", "ResourceNotFoundException"):
         "no such app in this instance; %qapps_apps or qapps_nb.list_apps() lists yours",
     ("get_q_app", "ValidationException"): "check the instance and app ids",
