@@ -6,6 +6,7 @@ ids go through ``render.id_html`` (one click selects the whole id).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..render import esc, id_html, sandbox_badge, table_html
@@ -80,7 +81,7 @@ def _default_text(card: Card) -> str:
     return f"{card.default_file_name or '(no name)'} ({card.default_file_id})"
 
 
-def _columns(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _columns(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Plain-text columns padded to their widest cell (terminals, logs, doctests)."""
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     return ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
