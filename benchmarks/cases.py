@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import sink
+from . import run_cases, sink
 from .child import upload_options
 from .measure import (
     ROOT,
@@ -290,6 +290,7 @@ CASES: dict[str, Callable[[Context], list[Row]]] = {
     "hash": bench_hash, "post": bench_post, "upload": bench_upload, "rss": bench_rss,
     "many": bench_many, "load_ext": bench_load_ext, "widget": bench_widget,
     "names": bench_names,
+    **run_cases.CASES,
 }
 
 

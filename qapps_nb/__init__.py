@@ -1,8 +1,9 @@
 """qapps-nb: get notebook files and data into Amazon Q Apps.
 
-``upload()`` / ``upload_many()`` are the Python API; ``%load_ext qapps_nb`` adds the
-``%qapps_upload`` magic; ``UploadWidget`` is the interactive skin. Heavy modules
-(boto3, pandas, the widget) load only when first used, so importing stays fast.
+``upload()`` / ``upload_many()`` and ``run_app()`` / ``run_many()`` are the Python API;
+``%load_ext qapps_nb`` adds the ``%qapps_upload`` and ``%qapps_run`` magics;
+``UploadWidget`` is the interactive skin. Heavy modules (boto3, pandas, the widget) load
+only when first used, so importing stays fast.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ from .result import UploadResult, UploadResults
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
+    from .runs import (
+        BatchRunError,
+        CardState,
+        QAppRun,
+        RunError,
+        RunInterrupted,
+        RunTimeout,
+        run_app,
+        run_many,
+    )
     from .service.apps import App, AppList, AppSummary, Card, clear_cache, get_app, list_apps
     from .sources import Payload, Text
     from .widget import UploadWidget
@@ -44,6 +55,14 @@ _LAZY = {
     "Text": "sources",
     "Payload": "sources",
     "UploadWidget": "widget",
+    "run_app": "runs",
+    "run_many": "runs",
+    "QAppRun": "runs",
+    "CardState": "runs",
+    "RunError": "runs",
+    "RunTimeout": "runs",
+    "RunInterrupted": "runs",
+    "BatchRunError": "runs",
 }
 
 
@@ -61,7 +80,7 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell), ``%qapps_apps``."""
+    """``%load_ext qapps_nb``: register ``%qapps_upload``, ``%qapps_apps``, ``%qapps_run``."""
     from .magics import load_ipython_extension as load
 
     load(ipython)
@@ -79,12 +98,18 @@ __all__ = [
     "AppList",
     "AppSummary",
     "AttachError",
+    "BatchRunError",
     "BatchUploadError",
     "Card",
+    "CardState",
     "ConfigurationError",
     "MissingSettingsError",
     "Payload",
+    "QAppRun",
     "QAppsError",
+    "RunError",
+    "RunInterrupted",
+    "RunTimeout",
     "S3UploadError",
     "SizeWarning",
     "Text",
@@ -98,6 +123,8 @@ __all__ = [
     "get_app",
     "list_apps",
     "load_ipython_extension",
+    "run_app",
+    "run_many",
     "upload",
     "upload_many",
 ]

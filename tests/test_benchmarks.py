@@ -24,6 +24,9 @@ ROWS = (
     "%load_ext qapps_nb",
     "widget, browser → kernel",
     "upload(app=TITLE) ×20 to one app",
+    "DataFrame rows, ",
+    "GetQAppSession calls for a session",
+    "rows with 5% random faults",
 )
 
 needs_anchors = pytest.mark.skipif(

@@ -37,7 +37,7 @@ from traitlets import Bool, Int, TraitError, Unicode, validate
 
 from .. import config, names, validation
 from ..errors import QAppsError, ValidationError
-from . import apps_args, upload_args
+from . import apps_args, run_args, upload_args
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -264,6 +264,17 @@ class QAppsMagics(Magics):
         with usage_errors():
             return upload.run(self, line, cell, local_ns)
 
+    @needs_local_scope
+    @output_can_be_silenced
+    @line_cell_magic
+    def qapps_run(self, line: str = "", cell: str | None = None,
+                  local_ns: dict[str, Any] | None = None) -> Any:
+        # The docstring (``%qapps_run?``) is the --help text, set below the class.
+        from . import run
+
+        with usage_errors():
+            return run.run(self, line, cell, local_ns)
+
     @output_can_be_silenced
     @line_magic
     def qapps_apps(self, line: str = "") -> Any:
@@ -331,8 +342,10 @@ def _in_effect(name: str, chosen: config.Setting) -> str:
 
 QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()
 QAppsMagics.qapps_apps.__doc__ = apps_args.help_text()
+QAppsMagics.qapps_run.__doc__ = run_args.help_text()
 
-MAGIC_NAMES = {"line": ("qapps_upload", "qapps_apps"), "cell": ("qapps_upload",)}
+MAGIC_NAMES = {"line": ("qapps_upload", "qapps_apps", "qapps_run"),
+               "cell": ("qapps_upload", "qapps_run")}
 """Every magic this class registers (``unload_ipython_extension`` removes them)."""
 
 
