@@ -181,6 +181,10 @@ class LiveStates:
     def start(cls, shell: Any) -> LiveStates | None:
         if shell is None or getattr(shell, "kernel", None) is None:
             return None  # a terminal would print every update: show only the result
+        from ..progress import someone_watches
+
+        if not someone_watches():
+            return None  # papermill, nbclient, Voila: nobody watches; keep no empty output
         return cls()
 
     def show(self, run: QAppRun) -> None:

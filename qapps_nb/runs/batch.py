@@ -190,6 +190,10 @@ class RunCounter:
         if progress is False:
             return
         if progress is None or progress is True:
+            from ..progress import someone_watches
+
+            if not someone_watches():
+                return  # papermill, nbclient, Voila: a bar would be saved frozen at 0%
             from tqdm.auto import tqdm
 
             desc = f"running {label}"

@@ -56,7 +56,10 @@ def test_notebook_executes_without_errors(path: Path, tmp_path: Path) -> None:
         assert secret.lower() not in shown.lower(), secret
     if path.name == "quickstart.ipynb":
         assert "Traceback" not in shown
-        assert "UsageError: no such file: no-such-file.csv" in shown
+        assert "no such file: no-such-file.csv" in shown  # a caught QAppsError
+        assert "set as the default file of card 'Notes'" in shown  # --attach
+        assert "qapps-nb-run" in shown  # %qapps_run
+        assert "COMPLETED" in shown
         assert "application/vnd.jupyter.widget-view+json" in shown  # the widget
         assert "qapps-nb-results" in shown  # the list table
         assert len(set(UUID.findall(shown))) >= 5
