@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import apps_args
+from .args import HelpShown
 
 if TYPE_CHECKING:
     from .core import QAppsMagics
@@ -22,7 +23,7 @@ def run(magics: QAppsMagics, line: str) -> Any:
 
     try:
         args = apps_args.parse(line)
-    except apps_args.HelpShown:
+    except HelpShown:
         return None
     options = ClientOptions(None, args.profile or magics.profile,
                             args.region or magics.region,

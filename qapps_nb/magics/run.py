@@ -20,6 +20,7 @@ from IPython.core.error import UsageError
 
 from .. import config
 from . import run_args
+from .args import HelpShown
 
 if TYPE_CHECKING:
     from ..runs import QAppRun
@@ -35,7 +36,7 @@ def run(magics: QAppsMagics, line: str, cell: str | None,
     """One ``%qapps_run`` call."""
     try:
         parsed = run_args.parse(line)
-    except run_args.HelpShown:
+    except HelpShown:
         return None
     from ..runs.flow import load_app
     from ..service.client import ClientOptions

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import dataclass
-from typing import NoReturn
 
 from IPython.core.error import UsageError
+
+from .args import MagicParser, add_aws_options, cached, check_out
 
 USAGE = ("%%qapps_run [options] APP [CARD=VALUE ...]\n"
          "       %%%%qapps_run [options] APP [CARD=VALUE ...]  (the cell body is the value "
@@ -32,10 +33,6 @@ Cards with a default may be left out. The run is the cell's value (r = %qapps_ru
 while it waits, the card states are shown live. With %%qapps_run, the cell body is the
 value of the one input card not given on the line.
 """
-
-
-class HelpShown(Exception):
-    """``--help`` printed the help text; the magic returns nothing."""
 
 
 @dataclass(frozen=True)
@@ -100,16 +97,6 @@ def _word(segments: list[tuple[str, bool]]) -> Word:
     return Word(text, quoted)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"%qapps_run: {message} (see %qapps_run --help)")
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if status:
-            raise UsageError(message or "%qapps_run: bad arguments")
-        raise HelpShown()
-
-
 def _seconds(value: str) -> float:
     try:
         number = float(value)
@@ -121,7 +108,7 @@ def _seconds(value: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="%qapps_run", usage=USAGE, description=DESCRIPTION,
+    parser = MagicParser("%qapps_run", usage=USAGE, description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False,
                      epilog="Positional: APP, then CARD=VALUE for each input card.")
     run = parser.add_argument_group("the run")
@@ -136,22 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also store the run in variable VAR (even when it fails)")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress bars and no live card states")
-    aws = parser.add_argument_group("AWS (default: boto3's own resolution)")
-    aws.add_argument("--profile", metavar="NAME", help="AWS profile (AWS_PROFILE)")
-    aws.add_argument("--region", metavar="REGION", help="AWS region (AWS_REGION)")
-    aws.add_argument("--endpoint-url", metavar="URL",
-                     help="Q Apps endpoint (AWS_ENDPOINT_URL_QAPPS)")
+    add_aws_options(parser)
     return parser
 
 
-_PARSER: argparse.ArgumentParser | None = None
-
-
-def _parser() -> argparse.ArgumentParser:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = build_parser()
-    return _PARSER
+_parser = cached(build_parser)
 
 
 @dataclass
@@ -183,8 +159,7 @@ def parse(line: str) -> RunLine:
             positional.append(word)
         i += 1
     options = parser.parse_args(option_words)
-    if options.out is not None and not options.out.isidentifier():
-        raise UsageError(f"%qapps_run: --out {options.out!r} is not a variable name")
+    check_out("%qapps_run", options.out)
     if not positional:
         raise UsageError("%qapps_run: give the app: %qapps_run APP CARD=VALUE ... "
                          "(see %qapps_run --help)")
@@ -205,4 +180,4 @@ def help_text() -> str:
     return build_parser().format_help()
 
 
-__all__ = ["HelpShown", "RunLine", "Word", "help_text", "parse", "split"]
+__all__ = ["RunLine", "Word", "help_text", "parse", "split"]

@@ -18,6 +18,7 @@ from .. import config
 from ..errors import BatchUploadError, QAppsError
 from ..result import UploadResult, UploadResults
 from . import upload_args
+from .args import HelpShown
 
 if TYPE_CHECKING:
     from ..targeting import Plan, Target
@@ -41,7 +42,7 @@ def run(magics: QAppsMagics, line: str, cell: str | None,
     """One ``%qapps_upload`` call; a partly failed batch still shows what was stored."""
     try:
         args = upload_args.parse(line)
-    except upload_args.HelpShown:  # argparse already printed the help
+    except HelpShown:  # argparse already printed the help
         return None
     try:
         return _run(magics, args, cell, local_ns)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-from typing import NoReturn
 
 from IPython.core.error import UsageError
+
+from .args import MagicParser, add_aws_options, cached, check_out
 
 USAGE = ("%%qapps_upload [options] SOURCE [SOURCE ...]\n"
          "       %%%%qapps_upload [options]  (then the cell body)")
@@ -40,20 +41,6 @@ value: r = %qapps_upload data.csv
 """
 
 
-class HelpShown(Exception):
-    """``--help`` printed the help text; the magic returns nothing."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"%qapps_upload: {message} (see %qapps_upload --help)")
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if status:
-            raise UsageError(message or "%qapps_upload: bad arguments")
-        raise HelpShown()
-
-
 def _scope(value: str) -> str:
     normalized = value.strip().lower()
     if normalized not in ("application", "session"):
@@ -72,7 +59,7 @@ def _workers(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="%qapps_upload", usage=USAGE, description=DESCRIPTION,
+    parser = MagicParser("%qapps_upload", usage=USAGE, description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
     ids = parser.add_argument_group("where the file goes")
     ids.add_argument("-i", "--instance-id", metavar="ID",
@@ -101,11 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     out.add_argument("--max-workers", type=_workers, metavar="N",
                      help="uploads at once for several sources (default 4)")
-    aws = parser.add_argument_group("AWS (default: boto3's own resolution)")
-    aws.add_argument("--profile", metavar="NAME", help="AWS profile (AWS_PROFILE)")
-    aws.add_argument("--region", metavar="REGION", help="AWS region (AWS_REGION)")
-    aws.add_argument("--endpoint-url", metavar="URL",
-                     help="Q Apps endpoint (AWS_ENDPOINT_URL_QAPPS)")
+    add_aws_options(parser)
     parser.add_argument("sources", nargs="*", metavar="SOURCE",
                         help="variable name, file path or glob pattern")
     return parser
@@ -133,20 +116,16 @@ def _unquote(token: str) -> str:
     return token
 
 
-_PARSER: argparse.ArgumentParser | None = None
+_parser = cached(build_parser)
 
 
 def parse(line: str) -> argparse.Namespace:
     """Parse a magic line; raises ``UsageError`` on bad options and ``HelpShown`` for --help."""
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = build_parser()
-    namespace = _PARSER.parse_args(split(line))
+    namespace = _parser().parse_args(split(line))
     if namespace.name is not None and len(namespace.sources) > 1:
         raise UsageError("%qapps_upload: --name needs exactly one source "
                          f"(got {len(namespace.sources)})")
-    if namespace.out is not None and not namespace.out.isidentifier():
-        raise UsageError(f"%qapps_upload: --out {namespace.out!r} is not a variable name")
+    check_out("%qapps_upload", namespace.out)
     return namespace
 
 

@@ -31,9 +31,15 @@ CELLS = [
 
 
 class RecordingClient(NotebookClient):
-    """Keeps every update_display_data message (the live card states) by cell."""
+    """Runs cells as a live front end does (``allow_stdin``: someone watches) and keeps
+    every update_display_data message (the live card states) by cell."""
 
     updates: list[tuple[int, str]]
+
+    async def async_start_new_kernel_client(self) -> Any:
+        kc = await super().async_start_new_kernel_client()
+        kc.allow_stdin = True  # nbclient runs headless (False): no live display then
+        return kc
 
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         if msg["msg_type"] == "update_display_data":
