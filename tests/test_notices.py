@@ -108,8 +108,8 @@ def test_silenced_the_standard_way(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_in_a_notebook_one_line_per_file_each_time(tmp_path: Path) -> None:
-    import nbformat
     from nbclient import NotebookClient
+    from notebook_cells import new_notebook
 
     _sparse(tmp_path / "big.csv")
     _sparse(tmp_path / "other.csv")
@@ -122,9 +122,7 @@ def test_in_a_notebook_one_line_per_file_each_time(tmp_path: Path) -> None:
         "warnings.filterwarnings('ignore', category=qapps_nb.SizeWarning)\n"
         "%qapps_upload -q big.csv",
     ]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb = new_notebook(*cells)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "QAPPS_"))}
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})

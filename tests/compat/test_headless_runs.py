@@ -12,6 +12,7 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from notebook_cells import new_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -28,13 +29,6 @@ UPLOADS = [
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
-def notebook(*sources: str) -> Any:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
-
-
 def assert_no_progress_output(nb: Any) -> None:
     """No bar, as a widget or as text ("hashing big.bin:   0%|…|"), in any saved output."""
     for cell in nb.cells:
@@ -47,7 +41,7 @@ def assert_no_progress_output(nb: Any) -> None:
 
 
 def test_nbclient_run_saves_no_progress_bars(tmp_path: Path) -> None:
-    nb = notebook(SETUP, "%load_ext qapps_nb", *UPLOADS)
+    nb = new_notebook(SETUP, "%load_ext qapps_nb", *UPLOADS)
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     printed = [o["text"] for c in nb.cells[2:] for o in c.outputs if o.get("name") == "stdout"]
@@ -60,7 +54,7 @@ def test_papermill_run_saves_no_bars_and_names_the_failure(tmp_path: Path) -> No
     from papermill.exceptions import PapermillExecutionError
 
     source, saved = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
-    nbformat.write(notebook(SETUP, "%load_ext qapps_nb", *UPLOADS,
+    nbformat.write(new_notebook(SETUP, "%load_ext qapps_nb", *UPLOADS,
                             "%qapps_upload --scope everywhere big.bin",
                             "print('not reached')"), source)
     with pytest.raises(PapermillExecutionError) as caught:

@@ -27,6 +27,7 @@ from fault_helpers import (
     widget_traffic,
 )
 from nbclient import NotebookClient
+from notebook_cells import new_notebook
 
 import qapps_nb
 from qapps_nb import QAppsError, Text, upload, upload_many
@@ -114,16 +115,7 @@ CELLS: list[tuple[str, bool]] = [  # (source, raises)
 
 
 def _notebook() -> Any:
-    cells = []
-    for source, raises in CELLS:
-        cell = nbformat.v4.new_code_cell(source)
-        if raises:
-            cell.metadata["tags"] = ["raises-exception"]
-        cells.append(cell)
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
+    return new_notebook(*CELLS)
 
 
 def _html_outputs(nb: Any) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from notebook_cells import new_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -85,13 +86,8 @@ def test_demo_prints_file_ids_and_expirations(tmp_path: Path) -> None:
 
 
 def test_demo_fails_when_a_cell_fails(tmp_path: Path) -> None:
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import qapps_nb.sandbox\nqapps_nb.sandbox.start();"),
-        nbformat.v4.new_code_cell("%load_ext qapps_nb"),
-        nbformat.v4.new_code_cell("%qapps_upload missing.csv"),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb = new_notebook("import qapps_nb.sandbox\nqapps_nb.sandbox.start();",
+                      "%load_ext qapps_nb", "%qapps_upload missing.csv")
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     done = subprocess.run([sys.executable, "-m", "qapps_nb.demo", str(path)],

@@ -10,6 +10,7 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from notebook_cells import new_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +49,7 @@ class RecordingClient(NotebookClient):
 
 
 def _notebook() -> Any:
-    cells = []
-    for source, raises in CELLS:
-        cell = nbformat.v4.new_code_cell(source)
-        if raises:
-            cell.metadata["tags"] = ["raises-exception"]
-        cells.append(cell)
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
+    return new_notebook(*CELLS)
 
 
 def test_magic_and_run_many_in_a_kernel(sb_env: Any, tmp_path: Path,
