@@ -177,7 +177,7 @@ class QAppRun:
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:
-        where = " sandbox" if self.sandbox else ""
+        where = " SANDBOX" if self.sandbox else ""
         outputs = list(self.outputs)
         return (f"<QAppRun{where} {self.app.title!r} {self.status} "
                 f"session_id={self.session_id} outputs={outputs}>")

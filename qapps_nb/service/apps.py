@@ -161,9 +161,18 @@ class App:
         return app_html(self)
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+    def __str__(self) -> str:
+        """The card table, as a terminal or ``print(app)`` shows it."""
         from .apps_display import app_text
 
-        p.text(app_text(self))
+        return app_text(self)
+
+    def __repr__(self) -> str:
+        where = " SANDBOX" if self.sandbox else ""
+        return (f"<App{where} {self.title!r} version={self.version} app_id={self.app_id} "
+                f"cards={[c.title for c in self.cards]}>")
 
     @property
     def file_cards(self) -> list[Card]:

@@ -82,6 +82,11 @@ def test_an_app_shows_its_cards(sb: Any, api: dict[str, Any]) -> None:
     assert html.count(">none</span>") == 2  # neither file card has a default file yet
     assert "Meeting Brief" in html
     assert "SANDBOX" in html
+    # print(app) in a terminal or a script: the same card table as text; repr stays short
+    printed = str(app).splitlines()
+    assert printed[1].split() == ["card", "type", "id", "default", "file"]
+    assert [line.split()[0] for line in printed[2:]] == ["Agenda", "Notes", "Tone", "Brief"]
+    assert repr(app).startswith("<App SANDBOX 'Meeting Brief' version=")
 
 
 def test_titles_and_descriptions_are_escaped(sb: Any, api: dict[str, Any]) -> None:

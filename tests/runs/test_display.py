@@ -63,7 +63,7 @@ def test_text_repr_shows_the_outputs_raw(sb: Any, aws: dict[str, Any]) -> None:
                         f"{run.session_id}")
     assert lines[1] == "--- Profile ---"
     assert run.outputs["Profile"] in text
-    assert repr(run) == (f"<QAppRun sandbox 'Dataset Profiler' COMPLETED "
+    assert repr(run) == (f"<QAppRun SANDBOX 'Dataset Profiler' COMPLETED "
                          f"session_id={run.session_id} outputs=['Profile']>")
 
 
