@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROWS_JS = """() => [...document.querySelectorAll('.qapps-table tbody tr')].map(r => ({
   name: r.cells[0].textContent, nameHtml: r.cells[0].innerHTML, status: r.dataset.status,
   fileId: r.dataset.fileId || '', seconds: Number(r.dataset.seconds || 0),
-  reason: r.cells[3].textContent, statusText: r.cells[2].textContent}))"""
+  reason: r.querySelector('.qapps-reason').textContent,
+  statusText: r.querySelector('.qapps-state').textContent,
+  note: r.querySelector('.qapps-note').textContent}))"""
 
 
 def rows(page: Any) -> list[dict[str, Any]]:
@@ -104,17 +106,21 @@ def test_three_files_arrive_byte_identical(page: Any, sandbox: Any, files: dict[
 
 def test_names_render_as_text(page: Any, sandbox: Any) -> None:
     evil = "<img src=x onerror=\"window.__pwned=1\">.txt"
+    before = len(sandbox.requests)
     pick(page, [{"name": "<b>x</b>.txt", "mimeType": "text/plain", "buffer": b"bold?"},
                 {"name": evil, "mimeType": "text/plain", "buffer": b"img?"}])
     page.click(".qapps-upload-button")
-    wait_rows(page, ["<b>x</b>.txt", evil], ("done", "failed"))
+    wait_rows(page, [evil], ("done", "failed"))
     bold = row(page, "<b>x</b>.txt")
     assert bold["nameHtml"] == "&lt;b&gt;x&lt;/b&gt;.txt"  # literal text, no <b> element
-    assert bold["status"] == "failed"  # Q Apps takes bare names: "/" is refused, with a reason
+    # Q Apps takes bare names: "/" is refused when picked, with the reason, and never sent
+    assert bold["status"] == "not-sent"
     assert "path separator" in bold["reason"]
     img = row(page, evil)
     assert img["status"] == "done"
     assert sandbox.read_object(img["fileId"]) == b"img?"
+    presigns = [r for r in sandbox.requests[before:] if r.path.endswith("createPresignedUrl")]
+    assert len(presigns) == 1  # only the good file asked for an upload URL
     assert page.locator(".qapps-table b, .qapps-table img").count() == 0
     assert page.evaluate("() => window.__pwned") is None
     shot(page, "widget-light-names")

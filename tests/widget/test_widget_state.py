@@ -69,7 +69,7 @@ def test_ids_default_to_percent_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_field_errors_follow_the_values() -> None:
     w = UploadWidget(instance_id="", app_id="not-a-uuid", card_id=CARD.upper())
     assert set(w.field_errors) == {"instance_id", "app_id", "card_id"}
-    assert "is empty" in w.field_errors["instance_id"]
+    assert w.field_errors["instance_id"] == "required: the Amazon Q Business application id"
     assert "not a Q Apps id" in w.field_errors["app_id"]
     w.instance_id, w.app_id, w.card_id = "inst", APP, CARD
     assert w.field_errors == {}
