@@ -13,7 +13,6 @@ from typing import Any
 from .. import validation
 from ..errors import ValidationError
 
-
 EMPTY = {
     "instance_id": "required: the Amazon Q Business application id",
     "app_id": "required: choose an app, or type its id",
