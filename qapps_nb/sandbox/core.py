@@ -6,16 +6,17 @@ tests need (objects, request log, faults, settings) hangs off it.
 
 from __future__ import annotations
 
-import html
+import os
 import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import banner
 from .faults import TRANSIENT_KINDS
 from .records import RequestRecord
 from .server import SandboxHTTPServer
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
     import boto3
     from mypy_boto3_qapps import QAppsClient
 
-BANNER = "SANDBOX — not AWS"
+BANNER = banner.BANNER
+AppsSource = str | Path | Sequence[Mapping[str, Any]]
+"""Extra apps: a JSON file path, or a list of dicts (CreateQApp input or short form)."""
 
 
 class Sandbox:
@@ -41,19 +44,23 @@ class Sandbox:
 
     def __init__(self, *, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
                  max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-                 clock_skew: float = 0.0) -> None:
+                 clock_skew: float = 0.0, apps: AppsSource | None = None) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0-65535 (0 = any free port), not {port!r}")
         settings = Settings(url_ttl=url_ttl, max_size=max_size, clock_skew=clock_skew)
+        extra_apps = _load_apps(apps)
         owned = storage_dir is None
         if storage_dir is None:
             root = Path(tempfile.mkdtemp(prefix="qapps-sandbox-"))
         else:
             root = Path(storage_dir).expanduser().resolve()
             root.mkdir(parents=True, exist_ok=True)
-        self._initial = settings.copy()
         self._state = SandboxState(storage_dir=root, settings=settings,
-                                   store=ObjectStore(root))
+                                   store=ObjectStore(root), initial_settings=settings.copy())
+        self._state.initial_apps = (*self._state.initial_apps, *extra_apps)
+        self._state.apps.replace_all(self._state.instance_id, self._state.initial_apps,
+                                     self._state.now())
+        self._on_stop: list[Callable[[], None]] = []
         try:
             self._server = SandboxHTTPServer(self._state, port)
         except BaseException:
@@ -111,7 +118,8 @@ class Sandbox:
 
     @property
     def settings(self) -> Settings:
-        """Mutable: ``url_ttl``, ``max_size``, ``clock_skew``, ``api_latency``, ``s3_latency``."""
+        """Mutable: ``url_ttl``, ``max_size``, ``clock_skew``, ``api_latency``, ``s3_latency``,
+        ``model_latency``."""
         return self._state.settings
 
     @property
@@ -160,6 +168,49 @@ class Sandbox:
     def clear_objects(self) -> None:
         self._state.store.clear()
 
+    # -- apps and sessions ----------------------------------------------------------------
+    def add_app(self, title: str, cards: Sequence[Mapping[str, Any]], *,
+                description: str | None = None, initial_prompt: str | None = None,
+                owned: bool = True) -> str:
+        """Add a Q App (``cards`` as boto3's ``create_q_app`` takes them); its app id.
+
+        Card ids and types are filled in where missing. ``owned=False`` makes an app the
+        caller uses but does not own: ``canEdit`` is false and UpdateQApp is refused.
+        Checked like CreateQApp (ValueError with AWS's wording). ``reset()`` drops it.
+        """
+        from .app_ops import add_app
+        from .apps import AppSpec, complete_card
+
+        spec = AppSpec(title=title, cards=tuple(complete_card(c) for c in cards),
+                       description=description, initial_prompt=initial_prompt, owned=owned)
+        return add_app(self._state, spec)
+
+    def apps(self) -> list[dict[str, Any]]:
+        """Every app, oldest first, as GetQApp outputs (timestamps as ISO strings)."""
+        return [a.get_output(self.region) for a in self._state.apps.all()]
+
+    def app(self, app_id: str) -> dict[str, Any]:
+        """The latest GetQApp output of an app (KeyError when there is none)."""
+        app = self._state.apps.find(app_id)
+        if app is None:
+            raise KeyError(f"no app {app_id!r} in this sandbox")
+        return app.get_output(self.region)
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        """The GetQAppSession output of a running session, as of now (KeyError if none)."""
+        from .session_ops import session_output
+
+        session = self._state.sessions.find(session_id)
+        if session is None:
+            raise KeyError(f"no running session {session_id!r} in this sandbox")
+        return session_output(self._state, session)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Every running session's GetQAppSession output, oldest first."""
+        from .session_ops import session_output
+
+        return [session_output(self._state, s) for s in self._state.sessions]
+
     # -- log, faults, latency -------------------------------------------------------------
     @property
     def requests(self) -> list[RequestRecord]:
@@ -197,17 +248,21 @@ class Sandbox:
         self.settings.s3_latency = s3
 
     def reset(self, *, objects: bool = True) -> None:
-        """Back to the start: settings, faults, latency, log (and objects)."""
-        self.settings.restore(self._initial)
-        self.clear_faults()
-        self.clear_requests()
-        if objects:
-            self.clear_objects()
+        """Back to the start: settings, faults, latency, log, the demo apps (and those
+        given at start; added apps go), no sessions, and no objects unless ``objects=False``."""
+        self._state.reset(objects=objects)
 
     # -- lifecycle ------------------------------------------------------------------------
     def stop(self) -> None:
         """Stop serving, hang up open connections, delete a temporary storage dir."""
         self._finalizer()
+        callbacks, self._on_stop = self._on_stop, []
+        for callback in callbacks:
+            callback()
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this sandbox stops (notebook.start restores the env)."""
+        self._on_stop.append(callback)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -216,26 +271,20 @@ class Sandbox:
         self.stop()
 
     # -- display --------------------------------------------------------------------------
+    def _routed_here(self) -> bool:
+        return os.environ.get("AWS_ENDPOINT_URL_QAPPS") == self.endpoint_url
+
     def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return (f"<{BANNER}: {state} at {self.endpoint_url}, instance_id={self.instance_id!r}, "
-                f"app_id={self.app_id!r}, card_id={self.card_id!r}>")
+        return banner.text(self.running, self.endpoint_url, self.instance_id, self.app_id,
+                           self.card_id, routed_here=self._routed_here())
 
     def _repr_html_(self) -> str:
         rows = [("Q Apps endpoint", self.endpoint_url), ("S3 endpoint", self.s3_url),
                 ("instance id", self.instance_id), ("app id", self.app_id),
-                ("card id", self.card_id), ("objects stored", str(len(self.objects())))]
-        cells = "".join(
-            f"<tr><td style='padding:0 1em 0 0'>{html.escape(k)}</td>"
-            f"<td><code>{html.escape(v)}</code></td></tr>" for k, v in rows)
-        state = "running" if self.running else "stopped"
-        return (
-            "<div style='border:3px solid #d97706;background:#fffbeb;color:#111;"
-            "padding:8px 12px;border-radius:6px;font-family:sans-serif'>"
-            f"<div style='font-weight:bold;font-size:1.2em;color:#b45309'>⚠ {BANNER} "
-            f"({state})</div><div>Uploads from this kernel go to a local stand-in and "
-            "never reach Amazon Q Apps. <code>qapps_nb.sandbox.stop()</code> restores the "
-            f"AWS environment.</div><table>{cells}</table></div>")
+                ("card id", self.card_id)]
+        if self.running:
+            rows.append(("objects stored", str(len(self.objects()))))
+        return banner.html(self.running, rows, routed_here=self._routed_here())
 
 
 def _shutdown(server: SandboxHTTPServer, state: SandboxState, thread: threading.Thread,
@@ -252,11 +301,28 @@ def _shutdown(server: SandboxHTTPServer, state: SandboxState, thread: threading.
 @contextmanager
 def running(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
             max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-            clock_skew: float = 0.0) -> Iterator[Sandbox]:
+            clock_skew: float = 0.0, apps: AppsSource | None = None) -> Iterator[Sandbox]:
     """``with running() as sb:`` — a sandbox for the block; the environment is untouched."""
     sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
-                      storage_dir=storage_dir, clock_skew=clock_skew)
+                      storage_dir=storage_dir, clock_skew=clock_skew, apps=apps)
     try:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+def _load_apps(source: AppsSource | None) -> list[Any]:
+    """Validated extra app specs (ValueError naming the file or app when one is wrong)."""
+    if source is None:
+        return []
+    from .app_ops import check_spec
+    from .demo_apps import DEMO_APPS, load_app_specs
+
+    specs = load_app_specs(source)
+    taken = {spec.app_id for spec in DEMO_APPS}
+    for spec in specs:
+        check_spec(spec)
+        if spec.app_id is not None and spec.app_id in taken:
+            raise ValueError(f"app {spec.title!r}: another app already has id {spec.app_id}")
+        taken.add(spec.app_id)
+    return specs

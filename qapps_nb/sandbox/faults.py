@@ -5,7 +5,12 @@ queued first served, then disappears. Kinds and their parameters:
 
 - Q Apps: ``throttle`` (429, ``Retry-After``; ``retry_after=1``), ``api_error`` (500),
   ``access_denied`` (403), ``unauthorized`` (401), ``validation`` (400; ``message``),
-  ``expired_url`` (the presigned URL returned is already expired).
+  ``expired_url`` (the presigned URL returned is already expired; CreatePresignedUrl
+  only). Each takes ``operation="GetQAppSession"`` (a model operation name) to hit only
+  requests of that operation; without it, any Q Apps request takes it.
+- Sessions: ``card_error`` (the next q-query card that would complete ends in ERROR;
+  ``message``) and ``stuck_waiting`` (the next session started keeps its input cards
+  WAITING whatever values arrive).
 - S3: ``s3_error`` (500 InternalError), ``slow_down`` (503), ``request_timeout`` (400),
   ``s3_access_denied`` (403), ``policy_expired`` (403 "Policy expired" for a URL that
   looked valid), ``reset`` (RST after ``after`` bytes of the body), ``slow_reader``
@@ -31,7 +36,8 @@ API_FAULTS: frozenset[str] = frozenset(
 S3_FAULTS: frozenset[str] = frozenset(
     {"s3_error", "slow_down", "request_timeout", "s3_access_denied", "policy_expired",
      "reset", "slow_reader"})
-FAULT_KINDS: frozenset[str] = API_FAULTS | S3_FAULTS
+SESSION_FAULTS: frozenset[str] = frozenset({"card_error", "stuck_waiting"})
+FAULT_KINDS: frozenset[str] = API_FAULTS | S3_FAULTS | SESSION_FAULTS
 TRANSIENT_KINDS: tuple[str, ...] = ("s3_error", "slow_down", "reset", "throttle", "api_error")
 """Faults a client must ride out by retrying: the default mix of ``inject_random``."""
 
@@ -74,6 +80,7 @@ class FaultQueue:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {sorted(FAULT_KINDS)}")
         if not isinstance(times, int) or times < 1:
             raise ValueError(f"times must be a positive integer, not {times!r}")
+        _check_operation(kind, params)
         with self._lock:
             self._queue.append(_Queued(kind, times, dict(params)))
 
@@ -91,11 +98,13 @@ class FaultQueue:
             self._random_kinds = chosen
             self._rng.seed(seed)
 
-    def take(self, service: FaultService) -> Fault | None:
+    def take(self, service: FaultService, operation: str | None = None) -> Fault | None:
+        """The first queued fault for this service (and operation); else maybe a random one."""
         kinds = API_FAULTS if service == "qapps" else S3_FAULTS
         with self._lock:
             for item in self._queue:
-                if item.kind in kinds:
+                wanted = item.params.get("operation")
+                if item.kind in kinds and (wanted is None or wanted == operation):
                     item.remaining -= 1
                     if item.remaining <= 0:
                         self._queue.remove(item)
@@ -103,6 +112,17 @@ class FaultQueue:
             candidates = [k for k in self._random_kinds if k in kinds]
             if self._rate and candidates and self._rng.random() < self._rate:
                 return Fault(self._rng.choice(candidates))
+        return None
+
+    def take_kind(self, kind: str) -> Fault | None:
+        """Consume one queued fault of ``kind`` (session faults are taken this way)."""
+        with self._lock:
+            for item in self._queue:
+                if item.kind == kind:
+                    item.remaining -= 1
+                    if item.remaining <= 0:
+                        self._queue.remove(item)
+                    return Fault(item.kind, dict(item.params))
         return None
 
     def pending(self) -> list[dict[str, Any]]:
@@ -117,7 +137,32 @@ class FaultQueue:
             self._random_kinds = ()
 
 
-def api_fault_error(fault: Fault) -> ApiError | None:
+def _check_operation(kind: str, params: dict[str, Any]) -> None:
+    """``operation=`` names a model operation, and only Q Apps faults take it."""
+    if kind == "expired_url":
+        params.setdefault("operation", "CreatePresignedUrl")
+        if params["operation"] != "CreatePresignedUrl":
+            raise ValueError("expired_url only applies to CreatePresignedUrl")
+    operation = params.get("operation")
+    if operation is None:
+        return
+    if kind not in API_FAULTS:
+        raise ValueError(f"{kind} does not take operation= (only Q Apps API faults do)")
+    from .model import operations
+
+    if operation not in operations():
+        raise ValueError(f"unknown operation {operation!r}; use a Q Apps operation name such "
+                         "as 'GetQApp' or 'StartQAppSession'")
+
+
+def iam_action(operation: str | None) -> str:
+    """The IAM action behind an operation (CreatePresignedUrl is qapps:ImportDocument)."""
+    if operation in (None, "CreatePresignedUrl"):
+        return "qapps:ImportDocument"
+    return f"qapps:{operation}"
+
+
+def api_fault_error(fault: Fault, operation: str | None = None) -> ApiError | None:
     """The error a Q Apps fault answers with; None for faults that alter a success."""
     kind = fault.kind
     message = str(fault.params.get("message", ""))
@@ -131,7 +176,7 @@ def api_fault_error(fault: Fault) -> ApiError | None:
                         message or "An internal error occurred (sandbox fault).")
     if kind == "access_denied":
         return ApiError(403, "AccessDeniedException", message or "User is not authorized "
-                        "to perform: qapps:ImportDocument (sandbox fault)")
+                        f"to perform: {iam_action(operation)} (sandbox fault)")
     if kind == "unauthorized":
         return ApiError(401, "UnauthorizedException",
                         message or "The security token is expired (sandbox fault).")

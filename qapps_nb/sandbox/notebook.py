@@ -1,7 +1,8 @@
 """One call in a notebook: a sandbox for this kernel, with boto3 routed to it.
 
 :func:`start` sets ``os.environ`` so every boto3 client created afterwards in this kernel
-talks to the sandbox, and remembers the old values; :func:`stop` puts them back.
+talks to the sandbox, and remembers the old values; :func:`stop` (or stopping that
+sandbox any other way, e.g. ``sb.stop()``) puts them back.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import os
 import threading
 from pathlib import Path
 
-from .core import Sandbox
+from .core import AppsSource, Sandbox
 from .state import DEFAULT_MAX_SIZE, DEFAULT_URL_TTL
 
 # Real temporary credentials would be paired with the dummy key: hide them while we run.
 _HIDDEN = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _current: Sandbox | None = None
 _saved_env: dict[str, str | None] = {}
 _set_env: dict[str, str] = {}
@@ -29,14 +30,17 @@ def current() -> Sandbox | None:
 
 def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
           max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-          clock_skew: float = 0.0) -> Sandbox:
-    """Start this kernel's sandbox (or return the running one) and route boto3 to it."""
+          clock_skew: float = 0.0, apps: AppsSource | None = None) -> Sandbox:
+    """Start this kernel's sandbox (or return the running one) and route boto3 to it.
+
+    ``apps``: more apps besides the demo ones (a JSON file or a list of dicts).
+    """
     global _current
     with _lock:
         if _current is not None and _current.running:
             return _current
         sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
-                          storage_dir=storage_dir, clock_skew=clock_skew)
+                          storage_dir=storage_dir, clock_skew=clock_skew, apps=apps)
         env = sandbox.env()
         _saved_env.clear()
         for name in (*env, *_HIDDEN):
@@ -47,17 +51,24 @@ def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
         _set_env.clear()
         _set_env.update(env)
         _current = sandbox
+        sandbox.on_stop(_restore_env)
         return sandbox
 
 
 def stop() -> None:
     """Stop the sandbox from :func:`start` and restore the environment as it was."""
-    global _current
     with _lock:
-        sandbox, _current = _current, None
+        sandbox = _current
         if sandbox is None:
             return
-        sandbox.stop()
+        sandbox.stop()  # calls _restore_env
+        _restore_env()
+
+
+def _restore_env() -> None:
+    global _current
+    with _lock:
+        _current = None
         for name, value in _saved_env.items():
             if os.environ.get(name) != _set_env.get(name):
                 continue  # changed by the user since start(): theirs now, leave it

@@ -1,9 +1,14 @@
-"""The Amazon Q Apps side: rest-json operations, validated like the botocore model.
+"""The Amazon Q Apps side: routing by the service model, and CreatePresignedUrl.
 
-Operations are looked up by request path in :data:`OPERATIONS`, so ListQApps, GetQApp
-or sessions can be added later as one function each. Only ``createPresignedUrl`` exists
-today; its presigned POST is signed with the sandbox's own secret so the S3 side can
-verify it as strictly as S3 does.
+:func:`operation_for` finds the operation a request is for in botocore's ``qapps``
+model (path and method); :func:`dispatch` reads its input from the ``instance-id``
+header, the querystring (GET) or the JSON body (POST), validates it against the model
+and calls the handler: apps in ``app_ops.py``, sessions in ``session_ops.py`` and
+CreatePresignedUrl here. Its presigned POST is signed with the sandbox's own secret so
+the S3 side can verify it as strictly as S3 does.
+
+An app id the sandbox does not know is accepted by CreatePresignedUrl, so ad-hoc ids
+keep working; for an app it knows, the card must be one of its file-upload cards.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from . import policy
+from . import model, policy
+from .apps import card_body, card_kind
 from .errors import ApiError, validation_error
 from .faults import Fault
 from .state import SandboxState
 from .store import PendingUpload
 
 UUID_PATTERN = r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}"
-_UUID = re.compile(UUID_PATTERN, re.ASCII)  # \d is [0-9] in the service, as in Java
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/\s,]+)/(?P<date>\d{8})/(?P<region>[^/\s,]+)/"
     r"(?P<service>[^/\s,]+)/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]{64}")
@@ -42,13 +47,19 @@ class Headers(Protocol):
 
 @dataclass
 class ApiRequest:
-    """A parsed Q Apps request, as handed to an operation."""
+    """A Q Apps request as handed to an operation: ``params`` passed the model's checks."""
 
     method: str
     path: str
     headers: Headers
     body: Any
     fault: Fault | None = None
+    operation: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def instance_id(self) -> str:
+        return str(self.params["instanceId"])
 
 
 @dataclass
@@ -59,6 +70,10 @@ class ApiResponse:
 
 
 Operation = Callable[[SandboxState, ApiRequest], ApiResponse]
+
+
+def ok(body: Mapping[str, Any] | None = None) -> ApiResponse:
+    return ApiResponse(200, dict(body or {}))
 
 
 def check_auth(headers: Headers) -> None:
@@ -80,42 +95,19 @@ def check_auth(headers: Headers) -> None:
                        f"not {match['service']!r}.")
 
 
-def _problems(body: Mapping[str, Any], instance_id: str | None) -> list[str]:
-    """Every model violation of a createPresignedUrl input, AWS wording."""
+# -- CreatePresignedUrl ------------------------------------------------------------------
+def _presign_problems(params: Mapping[str, Any]) -> list[str]:
+    """What the service refuses beyond the model (which allows these)."""
     out: list[str] = []
-
-    def null(name: str) -> None:
-        out.append(f"Value null at '{name}' failed to satisfy constraint: Member must not be null")
-
-    if not instance_id:
-        null("instanceId")
-    for name in ("appId", "cardId", "sessionId"):
-        value = body.get(name)
-        if value is None:
-            if name != "sessionId":
-                null(name)
-        elif not isinstance(value, str) or not _UUID.fullmatch(value):
-            out.append(f"Value '{value}' at '{name}' failed to satisfy constraint: Member must "
-                       f"satisfy regular expression pattern: {UUID_PATTERN}")
-    digest = body.get("fileContentsSha256")
-    if digest is None:
-        null("fileContentsSha256")
-    elif not _is_sha256_b64(digest):
-        out.append(f"Value '{digest}' at 'fileContentsSha256' failed to satisfy constraint: "
-                   "Member must be the Base64-encoded SHA-256 digest (32 bytes) of the file")
-    file_name = body.get("fileName")
-    if file_name is None:
-        null("fileName")
-    elif not isinstance(file_name, str) or not 1 <= len(file_name) <= 100:
-        out.append(f"Value '{file_name}' at 'fileName' failed to satisfy constraint: Member must "
-                   "have length between 1 and 100")
-    scope = body.get("scope")
-    if scope is None:
-        null("scope")
-    elif scope not in SCOPES:
-        out.append(f"Value '{scope}' at 'scope' failed to satisfy constraint: Member must "
-                   "satisfy enum value set: [APPLICATION, SESSION]")
-    elif scope == "SESSION" and not body.get("sessionId"):
+    digest = params["fileContentsSha256"]
+    if not _is_sha256_b64(digest):
+        out.append(f"Value '{model.shown(digest)}' at 'fileContentsSha256' failed to satisfy "
+                   "constraint: Member must be the Base64-encoded SHA-256 digest (32 bytes) "
+                   "of the file")
+    if not params["fileName"]:
+        out.append("Value '' at 'fileName' failed to satisfy constraint: Member must have "
+                   "length between 1 and 100")
+    if params["scope"] == "SESSION" and not params.get("sessionId"):
         out.append("Value null at 'sessionId' failed to satisfy constraint: Member must not "
                    "be null when scope is SESSION")
     return out
@@ -130,19 +122,43 @@ def _is_sha256_b64(value: Any) -> bool:
         return False
 
 
+def _target_problems(state: SandboxState, params: Mapping[str, Any]) -> list[str]:
+    """For an app or session the sandbox knows, the card must be one of its file cards."""
+    instance, app_id, card_id = params["instanceId"], params["appId"], params["cardId"]
+    session_id = params.get("sessionId")
+    out: list[str] = []
+    if params["scope"] == "SESSION" and session_id:
+        session = state.sessions.find(session_id)
+        if session is None and state.sessions.was_stopped(session_id):
+            out.append(f"Value '{session_id}' at 'sessionId' failed to satisfy constraint: "
+                       "Member must be a running session (this one was stopped)")
+        elif session is not None and (session.app_id != app_id
+                                      or session.instance_id != instance):
+            out.append(f"Value '{session_id}' at 'sessionId' failed to satisfy constraint: "
+                       f"Member must be a session of app {app_id} (it runs app "
+                       f"{session.app_id})")
+    app = state.apps.find(app_id)
+    if app is None or app.instance_id != instance:
+        return out  # an ad-hoc app id: accepted, as before the sandbox knew apps
+    files = [card_body(c) for c in app.latest.cards if card_kind(c) == "fileUpload"]
+    if card_id not in [f["id"] for f in files]:
+        listed = ", ".join(f"{f['title']!r} {f['id']}" for f in files) or "none"
+        out.append(f"Value '{card_id}' at 'cardId' failed to satisfy constraint: Member must "
+                   f"be a file-upload card of app {app_id} (its file-upload cards: {listed})")
+    return out
+
+
 def create_presigned_url(state: SandboxState, request: ApiRequest) -> ApiResponse:
     """``POST /apps.createPresignedUrl``: a presigned S3 POST for one file."""
-    body = request.body
-    instance_id = request.headers.get("instance-id")
-    problems = _problems(body, instance_id)
+    params = request.params
+    problems = _presign_problems(params) or _target_problems(state, params)
     if problems:
         raise validation_error(problems)
-    assert instance_id is not None
-
+    instance_id = request.instance_id
     settings = state.settings
     now = state.now()
     file_id = str(uuid.uuid4())
-    key = f"{instance_id}/{body['appId']}/{file_id}/{body['fileName']}"
+    key = f"{instance_id}/{params['appId']}/{file_id}/{params['fileName']}"
     expired = request.fault is not None and request.fault.kind == "expired_url"
     expiration = now - timedelta(minutes=1) if expired else now + timedelta(
         seconds=settings.url_ttl)
@@ -150,7 +166,7 @@ def create_presigned_url(state: SandboxState, request: ApiRequest) -> ApiRespons
     context = {"aws:s3:arn": f"arn:aws:s3:::{state.bucket}/{key}"}
     fields = {
         "key": key,
-        "x-amz-checksum-sha256": body["fileContentsSha256"],
+        "x-amz-checksum-sha256": params["fileContentsSha256"],
         "x-amz-server-side-encryption": "aws:kms",
         "x-amz-server-side-encryption-aws-kms-key-id":
             f"arn:aws:kms:{state.region}:000000000000:key/{KMS_KEY_UUID}",
@@ -167,10 +183,10 @@ def create_presigned_url(state: SandboxState, request: ApiRequest) -> ApiRespons
     fields["x-amz-signature"] = policy.sign(policy_b64, state.presign_secret, date[:8],
                                             state.region)
     state.store.expect(PendingUpload(
-        key=key, file_id=file_id, file_name=body["fileName"], scope=body["scope"],
-        app_id=body["appId"], card_id=body["cardId"], session_id=body.get("sessionId"),
+        key=key, file_id=file_id, file_name=params["fileName"], scope=params["scope"],
+        app_id=params["appId"], card_id=params["cardId"], session_id=params.get("sessionId"),
         instance_id=instance_id))
-    return ApiResponse(200, {
+    return ok({
         "fileId": file_id,
         "presignedUrl": state.s3_url,
         "presignedUrlFields": fields,
@@ -178,10 +194,22 @@ def create_presigned_url(state: SandboxState, request: ApiRequest) -> ApiRespons
     })
 
 
-OPERATIONS: dict[str, tuple[str, Operation]] = {
-    "/apps.createPresignedUrl": ("POST", create_presigned_url),
-}
-"""Request path → (HTTP method, operation). Add operations here."""
+# -- routing -----------------------------------------------------------------------------
+def handlers() -> dict[str, Operation]:
+    """Model operation name → handler, for every operation the sandbox implements."""
+    from . import app_ops, session_ops
+
+    return {"CreatePresignedUrl": create_presigned_url, **app_ops.HANDLERS,
+            **session_ops.HANDLERS}
+
+
+def operation_for(method: str, path: str) -> model.OperationSpec:
+    """The implemented operation at ``path``, or UnknownOperationException."""
+    spec = model.operation_at(method, path)
+    if spec.name not in handlers():
+        raise ApiError(404, "UnknownOperationException",
+                       f"The sandbox does not implement {spec.name} ({method} {path}).")
+    return spec
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -198,12 +226,17 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def lookup(method: str, path: str) -> Operation:
-    """The operation for a path, or the error AWS gives for an unknown one."""
-    entry = OPERATIONS.get(path)
-    if entry is None:
-        raise ApiError(404, "UnknownOperationException",
-                       f"The sandbox does not implement {method} {path}.")
-    if entry[0] != method:
-        raise ApiError(405, "UnknownOperationException", f"{path} accepts {entry[0]} only.")
-    return entry[1]
+def dispatch(state: SandboxState, spec: model.OperationSpec, request: ApiRequest,
+             query: Mapping[str, list[str]]) -> ApiResponse:
+    """Read and validate the operation's input, then run its handler."""
+    body = request.body if spec.method != "GET" else {}
+    params = model.read_input(spec, request.headers, query, body)
+    problems = model.validate_input(spec, params)
+    if params.get("instanceId") == "":
+        problems.insert(0, "Value '' at 'instanceId' failed to satisfy constraint: Member "
+                           "must have length greater than or equal to 1")
+    if problems:
+        raise validation_error(problems)
+    request.params = params
+    request.operation = spec.name
+    return handlers()[spec.name](state, request)

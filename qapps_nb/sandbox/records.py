@@ -28,11 +28,29 @@ class RequestRecord:
     request_id: str = ""
     fault: str | None = None
     """The injected fault kind this request consumed, if any."""
+    operation: str | None = None
+    """The Q Apps operation, as the service model names it ("GetQApp",
+    "CreatePresignedUrl"...); None for S3, control and unknown paths."""
+    duration: float = 0.0
+    """Seconds from the request's first line to its answer (0 when not answered)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["time"] = self.time.isoformat()
         return data
+
+    def log_line(self) -> str:
+        """One line for a terminal: time, method, path, operation, status, code, fault."""
+        parts = [self.time.strftime("%H:%M:%S"), self.method, self.path]
+        if self.operation:
+            parts.append(self.operation)
+        parts.append(str(self.status) if self.status else "reset")
+        if self.code:
+            parts.append(self.code)
+        if self.fault:
+            parts.append(f"(fault {self.fault})")
+        parts.append(f"{self.duration * 1000:.0f} ms")
+        return " ".join(parts)
 
 
 class RequestLog:

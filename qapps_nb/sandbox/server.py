@@ -14,10 +14,11 @@ import logging
 import secrets
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import control, qapps_api
 from .errors import ApiError, S3Error
@@ -27,6 +28,8 @@ from .s3_post import Outcome, handle_post
 from .state import SandboxState
 
 log = logging.getLogger("qapps_nb.sandbox")
+request_log = logging.getLogger("qapps_nb.sandbox.requests")
+"""One INFO line per request answered (the CLI shows them on stderr)."""
 MAX_API_BODY = 1 << 20
 SOCKET_TIMEOUT = 120.0  # a stalled client does not hold a thread forever
 
@@ -84,6 +87,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     _path = ""
     _logged = False
     _fault: str | None = None
+    _operation: str | None = None
+    _started = 0.0
 
     def setup(self) -> None:
         super().setup()
@@ -156,15 +161,21 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         self._logged = True
         state = self.server.state
-        state.log.append(RequestRecord(
+        record = RequestRecord(
             service=self._service, method=self.command, path=self._path, status=status,
-            code=code, time=state.now(), request_id=self.request_id, fault=self._fault))
+            code=code, time=state.now(), request_id=self.request_id, fault=self._fault,
+            operation=self._operation, duration=time.monotonic() - self._started)
+        state.log.append(record)
+        if request_log.isEnabledFor(logging.INFO):
+            request_log.info("%s", record.log_line())
 
     def _dispatch(self) -> None:
         state = self.server.state
         self.request_id = secrets.token_hex(8).upper()
         self._logged = False
-        self._fault: str | None = None
+        self._fault = None
+        self._operation = None
+        self._started = time.monotonic()
         path = self._path = urlsplit(self.path).path
         if path == control.PREFIX or path.startswith(control.PREFIX + "/"):
             self._service = "control"
@@ -195,7 +206,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send_answer(err.status, {"Content-Type": "application/json"},
                              json.dumps({"error": err.message}).encode(), code=err.code)
             return Outcome(err.status, err.code)
-        answer = control.handle(state, self.command, unquote(path), raw)
+        answer = control.handle(state, self.command, unquote(path), raw,
+                                accept=self.headers.get("Accept", ""),
+                                query=parse_qs(urlsplit(self.path).query))
         code = None if answer.status < 400 else "ControlError"
         self.send_answer(answer.status, {"Content-Type": answer.content_type}, answer.body,
                          code=code)
@@ -228,15 +241,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
         try:
             raw = self._read_small_body()
             qapps_api.check_auth(self.headers)
-            fault = state.faults.take("qapps")
+            spec = qapps_api.operation_for(self.command, path)
+            self._operation = spec.name
+            fault = state.faults.take("qapps", spec.name)
             self._fault = fault.kind if fault else None
-            error = api_fault_error(fault) if fault else None
+            error = api_fault_error(fault, spec.name) if fault else None
             if error is not None:
                 raise error
-            operation = qapps_api.lookup(self.command, path)
-            request = qapps_api.ApiRequest(self.command, path, self.headers,
-                                           qapps_api.parse_body(raw), fault)
-            response = operation(state, request)
+            parsed = qapps_api.parse_body(raw) if spec.method != "GET" else {}
+            request = qapps_api.ApiRequest(self.command, path, self.headers, parsed, fault)
+            query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+            response = qapps_api.dispatch(state, spec, request, query)
         except ApiError as err:
             self.send_answer(err.status, {**headers, **err.all_headers()},
                              err.body(self.request_id), code=err.code)

@@ -6,6 +6,7 @@ on one clock (which tests may skew on purpose), one secret and one object store.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -13,14 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from ..validation import MAX_UPLOAD_BYTES
+from .apps import AppSpec, AppStore
+from .demo_apps import DEMO_APPS
 from .faults import FaultQueue
 from .records import RequestLog
+from .sessions import SessionStore
 from .store import ObjectStore
 
 REGION = "us-east-1"
 BUCKET = "qapps-sandbox"
 DEFAULT_URL_TTL = 900.0
-DEFAULT_MAX_SIZE = 5 * 1024**3  # S3 refuses a POST above 5 GB
+DEFAULT_MAX_SIZE = MAX_UPLOAD_BYTES
+"""5 GB = 5,000,000,000 bytes (decimal, like every size qapps-nb shows): S3's POST limit."""
+DEFAULT_MODEL_LATENCY = 1.0
 
 # Dummy client credentials: the sandbox accepts any well-formed SigV4 header for service
 # ``qapps``; these exist only so boto3 has something to sign with. Not AWS keys.
@@ -48,25 +55,33 @@ class Settings:
     """Seconds added to every Q Apps API request."""
     s3_latency: float = 0.0
     """Seconds added to every S3 request."""
+    model_latency: float = DEFAULT_MODEL_LATENCY
+    """Seconds a q-query card stays IN_PROGRESS once the cards it mentions are COMPLETED."""
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
         """Reject nonsense early, with a message that names the setting."""
+        for name in SETTING_NAMES:
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number, not {getattr(self, name)!r}")
         if self.max_size < 1:
             raise ValueError(f"max_size must be at least 1 byte, not {self.max_size!r}")
-        if self.api_latency < 0 or self.s3_latency < 0:
+        if self.api_latency < 0 or self.s3_latency < 0 or self.model_latency < 0:
             raise ValueError("latency must not be negative")
 
     def copy(self) -> Settings:
-        return Settings(self.url_ttl, self.max_size, self.clock_skew,
-                        self.api_latency, self.s3_latency)
+        return Settings(**{name: getattr(self, name) for name in SETTING_NAMES})
 
     def restore(self, other: Settings) -> None:
         """Copy every value from ``other`` (used to reset between tests)."""
-        for name in ("url_ttl", "max_size", "clock_skew", "api_latency", "s3_latency"):
+        for name in SETTING_NAMES:
             setattr(self, name, getattr(other, name))
+
+
+SETTING_NAMES = ("url_ttl", "max_size", "clock_skew", "api_latency", "s3_latency",
+                 "model_latency")
 
 
 @dataclass
@@ -78,6 +93,8 @@ class SandboxState:
     store: ObjectStore
     faults: FaultQueue = field(default_factory=FaultQueue)
     log: RequestLog = field(default_factory=RequestLog)
+    apps: AppStore = field(default_factory=lambda: AppStore(REGION))
+    sessions: SessionStore = field(default_factory=SessionStore)
     region: str = REGION
     bucket: str = BUCKET
     endpoint_url: str = ""
@@ -86,6 +103,10 @@ class SandboxState:
     card_id: str = DEMO_CARD_ID
     session_id: str = DEMO_SESSION_ID
     stopping: threading.Event = field(default_factory=threading.Event)
+    initial_settings: Settings | None = None
+    """What :meth:`reset` restores (the settings the sandbox started with)."""
+    initial_apps: tuple[AppSpec, ...] = DEMO_APPS
+    """What :meth:`reset` restores: the demo apps plus any given at start."""
     # The sandbox's own presign credentials: the S3 side verifies policies with them.
     presign_access_key: str = field(
         default_factory=lambda: "ASIASBX" + secrets.token_hex(7).upper())
@@ -107,3 +128,14 @@ class SandboxState:
         """Sleep, but wake at once when the sandbox stops (keeps stop() fast)."""
         if seconds > 0:
             self.stopping.wait(seconds)
+
+    def reset(self, *, objects: bool = True) -> None:
+        """Back to the start: settings, faults, log, apps, sessions (and objects)."""
+        if self.initial_settings is not None:
+            self.settings.restore(self.initial_settings)
+        self.faults.clear()
+        self.log.clear()
+        self.sessions.clear()
+        self.apps.replace_all(self.instance_id, self.initial_apps, self.now())
+        if objects:
+            self.store.clear()
