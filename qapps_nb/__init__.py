@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .errors import (
     ApiError,
+    AttachError,
     BatchUploadError,
     ConfigurationError,
+    MissingSettingsError,
     QAppsError,
     S3UploadError,
     UploadCancelled,
@@ -24,7 +26,7 @@ from .result import UploadResult
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
-    from .service.apps import clear_cache, get_app, list_apps
+    from .service.apps import App, AppList, AppSummary, Card, clear_cache, get_app, list_apps
     from .sources import Payload, Text
     from .widget import UploadWidget
 
@@ -34,6 +36,10 @@ _LAZY = {
     "list_apps": "service.apps",
     "get_app": "service.apps",
     "clear_cache": "service.apps",
+    "App": "service.apps",
+    "AppList": "service.apps",
+    "AppSummary": "service.apps",
+    "Card": "service.apps",
     "Text": "sources",
     "Payload": "sources",
     "UploadWidget": "widget",
@@ -54,7 +60,7 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell)."""
+    """``%load_ext qapps_nb``: register ``%qapps_upload`` (line and cell), ``%qapps_apps``."""
     from .magics import load_ipython_extension as load
 
     load(ipython)
@@ -68,8 +74,14 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 __all__ = [
     "ApiError",
+    "App",
+    "AppList",
+    "AppSummary",
+    "AttachError",
     "BatchUploadError",
+    "Card",
     "ConfigurationError",
+    "MissingSettingsError",
     "Payload",
     "QAppsError",
     "S3UploadError",

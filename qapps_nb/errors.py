@@ -46,6 +46,17 @@ class ConfigurationError(QAppsError):
     """Missing ids, region or credentials: the user must set something first."""
 
 
+class MissingSettingsError(ConfigurationError):
+    """Settings are missing; the one line names every one of them and how to set it.
+
+    ``missing`` lists them (``instance_id``, ``app``, ``region``, ``credentials``...).
+    """
+
+    def __init__(self, message: str, *, missing: tuple[str, ...] = ()) -> None:
+        self.missing = missing
+        super().__init__(message)
+
+
 class ApiError(QAppsError):
     """An Amazon Q Apps call failed; ``code`` is the AWS error code, ``operation`` the call."""
 
@@ -56,6 +67,25 @@ class ApiError(QAppsError):
         self.request_id = request_id
         self.operation = operation
         super().__init__(message, code=code, hint=hint)
+
+
+class AttachError(ApiError):
+    """The file was uploaded, but making it the card's default file (UpdateQApp) failed.
+
+    ``result`` is the :class:`~qapps_nb.result.UploadResult` of the stored file: its
+    ``file_id`` still works (for a session, or for the app's owner to attach).
+    """
+
+    def __init__(self, message: str, *, result: Any, code: str | None = None,
+                 hint: str | None = None, status: int | None = None,
+                 request_id: str | None = None, operation: str | None = None) -> None:
+        self.result = result
+        super().__init__(message, code=code, hint=hint, status=status, request_id=request_id,
+                         operation=operation)
+
+    @property
+    def file_id(self) -> str:
+        return str(self.result.file_id)
 
 
 class S3UploadError(QAppsError):

@@ -7,37 +7,36 @@ Everything that can be checked locally is checked before the first network call.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass
 from typing import Any
 
-from . import config
 from .errors import (
+    AttachError,
     BatchUploadError,
     ConfigurationError,
     QAppsError,
     S3UploadError,
     UploadCancelled,
+    ValidationError,
 )
 from .progress import make_reporter
 from .result import UploadResult, format_size
-from .service.client import get_client
+from .service.client import ClientOptions, get_client
 from .service.presign import create_presigned_url
 from .sources import Payload, describe, expand, prepare
+from .targeting import Plan, Target, plan
 from .transport import UrlExpired, post
-from .validation import (
-    WARN_UPLOAD_BYTES,
-    check_file_name,
-    check_instance_id,
-    check_scope,
-    check_size,
-    check_uuid,
-)
+from .validation import WARN_UPLOAD_BYTES, check_file_name, check_size
+
+__all__ = ["SizeWarning", "Target", "upload", "upload_many"]
+_WHERE = ("instance_id", "app", "app_id", "card", "card_id", "scope", "session_id")
+"""The keyword arguments that say where a file goes (see ``targeting.plan``)."""
 
 log = logging.getLogger("qapps_nb")
 
@@ -46,45 +45,9 @@ class SizeWarning(UserWarning):
     """A file above Amazon Q Business' 10 MB per-file limit may not be usable in the app."""
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where a file goes: validated ids and scope."""
-
-    instance_id: str
-    app_id: str
-    card_id: str
-    scope: str
-    session_id: str | None
-
-    @classmethod
-    def resolve(cls, instance_id: str | None = None, app_id: str | None = None,
-                card_id: str | None = None, scope: str | None = None,
-                session_id: str | None = None) -> Target:
-        """Explicit values, else ``QAPPS_*`` environment; then every rule the API checks."""
-        values = {
-            name: config.resolve(name, explicit)
-            for name, explicit in (("instance_id", instance_id), ("app_id", app_id),
-                                   ("card_id", card_id), ("session_id", session_id),
-                                   ("scope", scope))
-        }
-        for name in ("instance_id", "app_id", "card_id"):
-            if not values[name]:
-                raise ConfigurationError(config.how_to_set(name))
-        session = values["session_id"]
-        if session is not None:
-            check_uuid(session, "session id")
-        chosen_scope = values["scope"] or ("SESSION" if session else "APPLICATION")
-        return cls(
-            instance_id=check_instance_id(values["instance_id"]),
-            app_id=check_uuid(values["app_id"], "app id"),
-            card_id=check_uuid(values["card_id"], "card id"),
-            scope=check_scope(chosen_scope, session),
-            session_id=session,
-        )
-
-
-def upload(source: Any, *, instance_id: str | None = None, app_id: str | None = None,
-           card_id: str | None = None, scope: str | None = None, session_id: str | None = None,
+def upload(source: Any, *, instance_id: str | None = None, app: str | None = None,
+           app_id: str | None = None, card: str | None = None, card_id: str | None = None,
+           scope: str | None = None, session_id: str | None = None, attach: bool = False,
            file_name: str | None = None, session: Any = None, profile: str | None = None,
            region: str | None = None, endpoint_url: str | None = None, progress: Any = None,
            timeout: Any = None, cancel: threading.Event | None = None) -> UploadResult:
@@ -93,15 +56,35 @@ def upload(source: Any, *, instance_id: str | None = None, app_id: str | None = 
     ``source``: a path (``str`` is always a path), bytes, ``qapps_nb.Text``, a pandas or
     polars DataFrame, a dict/list (JSON), a binary file object, an ``ipywidgets.FileUpload``
     with one file (or one entry of its ``.value``), or a :class:`~qapps_nb.sources.Payload`.
-    Ids default to the ``QAPPS_*`` environment; AWS settings to boto3's own resolution.
+    ``app``/``card``: a title (case ignored) or an id, beside ``app_id``/``card_id``; the
+    card may be left out when the app has one file-upload card. ``attach=True`` then makes
+    the file that card's default (``UpdateQApp``; APPLICATION scope; owner only).
+    Settings default to the ``QAPPS_*`` environment; AWS ones to boto3's own resolution.
     """
-    target = Target.resolve(instance_id, app_id, card_id, scope, session_id)
+    client_options = (session, profile, region, endpoint_url)
+    destination = plan(instance_id=instance_id, app=app, app_id=app_id, card=card,
+                       card_id=card_id, scope=scope, session_id=session_id, attach=attach,
+                       options=ClientOptions(*client_options))
     payload = _prepare_checked(source, file_name)
     try:
-        return _send(payload, target, client_options=(session, profile, region, endpoint_url),
-                     progress=progress, timeout=timeout, cancel=cancel)
+        target, _ = destination.resolve()
+        result = _send(payload, target, client_options=client_options,
+                       progress=progress, timeout=timeout, cancel=cancel)
     finally:
         payload.close()
+    return _finish(result, target, destination)
+
+
+def _finish(result: UploadResult, target: Target, destination: Plan) -> UploadResult:
+    """Titles on the result; with ``attach``, the card's new default file (UpdateQApp)."""
+    if target.card_title:
+        result = dataclasses.replace(result, app_title=target.app_title,
+                                     card_title=target.card_title)
+    if not destination.attach:
+        return result
+    from .service.definition import attach
+
+    return attach(result, destination.options)
 
 
 def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptions: bool = False,
@@ -111,6 +94,8 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     One failure does not stop the others. When any failed, :class:`BatchUploadError` is
     raised after all finished (its ``results`` hold the successes), unless
     ``return_exceptions=True``, which puts each exception in its place in the list.
+    Takes :func:`upload`'s options; names are looked up once for the whole batch.
+    ``attach=True`` takes exactly one source: a card has one default file.
     """
     items = expand(sources)
     if options.get("file_name") is not None and len(items) != 1:
@@ -118,10 +103,14 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
                                  "sources (rename the files, or upload them one by one)")
     if max_workers < 1:
         raise ConfigurationError("max_workers must be at least 1")
-    target = Target.resolve(*(options.pop(k, None) for k in
-                              ("instance_id", "app_id", "card_id", "scope", "session_id")))
     client_options = tuple(options.pop(k, None) for k in
                            ("session", "profile", "region", "endpoint_url"))
+    destination = plan(**{k: options.pop(k, None) for k in _WHERE},
+                       attach=bool(options.pop("attach", False)),
+                       options=ClientOptions(*client_options))
+    if destination.attach and len(items) > 1:
+        raise ValidationError(f"attach=True makes one file the card's default: give one "
+                              f"source, not {len(items)}")
     file_name = options.pop("file_name", None)
     user_progress = options.pop("progress", None)
     # Workers stop at the next chunk when the caller is interrupted: no thread keeps sending.
@@ -136,6 +125,12 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     try:
         for item in items:
             payloads.append(_prepare_checked(item, file_name))
+    except BaseException:
+        for p in payloads:
+            p.close()
+        raise
+    try:  # titles → ids once for the whole batch, before anything is sent
+        target, _ = destination.resolve()
     except BaseException:
         for p in payloads:
             p.close()
@@ -174,6 +169,13 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
             raise
         finally:
             batch.close()
+    for i, result in enumerate(results):
+        if not isinstance(result, BaseException):
+            try:
+                results[i] = _finish(result, target, destination)
+            except AttachError as exc:
+                results[i] = exc
+                failures.append((i, describe(items[i]), exc))
     if failures and not return_exceptions:
         raise BatchUploadError(results, failures)
     return results

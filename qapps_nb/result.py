@@ -54,6 +54,13 @@ class UploadResult:
     attempts: int = field(default=1, compare=False)
     clock_offset: float = field(default=0.0, compare=False, repr=False)
     """Server clock minus local clock in seconds, so "expires in" is right on a skewed clock."""
+    app_title: str | None = field(default=None, compare=False)
+    card_title: str | None = field(default=None, compare=False)
+    """Titles, when the app or card was given by title (or looked up for ``attach``)."""
+    attached: bool = False
+    """``attach=True`` made this file the card's default file (``UpdateQApp``)."""
+    app_version: int | None = None
+    """The app's version after ``attach`` (what StartQAppSession's ``appVersion`` takes)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (expiration as ISO 8601), for pipelines and papermill."""
@@ -81,7 +88,25 @@ class UploadResult:
         )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        p.text(repr(self))
+        p.text(repr(self) + (f"\n{self.attached_text()}" if self.attached else ""))
+
+    def attached_text(self) -> str:
+        """'set as the default file of card 'Dataset' (app version 4)', or ''."""
+        if not self.attached:
+            return ""
+        card = repr(self.card_title) if self.card_title else self.card_id
+        return f"set as the default file of card {card} (app version {self.app_version})"
+
+    def _target_rows(self) -> list[tuple[str, str]]:
+        """The card (when known by title) and, after ``attach``, the default-file line."""
+        esc = html.escape
+        rows = []
+        if self.card_title:
+            app = f" of app {esc(self.app_title)}" if self.app_title else ""
+            rows.append(("card", f"{esc(self.card_title)}{app}"))
+        if self.attached:
+            rows.append(("default", esc(self.attached_text())))
+        return rows
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -99,6 +124,7 @@ class UploadResult:
             ("scope", esc(self.scope) + (f" · session {esc(self.session_id)}"
                                          if self.session_id else "")),
         ]
+        rows += self._target_rows()
         body = "".join(
             f'<tr><th style="text-align:left;padding-right:1em">{k}</th>'
             f'<td style="text-align:left">{v}</td></tr>'

@@ -11,8 +11,8 @@ from ipython_cells import cell_runner
 
 pytest_plugins = ["qapps_nb.sandbox.pytest_plugin"]
 
-_ISOLATED = ("QAPPS_INSTANCE_ID", "QAPPS_APP_ID", "QAPPS_CARD_ID", "QAPPS_SESSION_ID",
-             "QAPPS_SCOPE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
+_ISOLATED = ("QAPPS_INSTANCE_ID", "QAPPS_APP_ID", "QAPPS_APP", "QAPPS_CARD_ID", "QAPPS_CARD",
+             "QAPPS_SESSION_ID", "QAPPS_SCOPE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
              "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_QAPPS",
              "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -26,6 +26,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: Any) -
     monkeypatch.setenv("AWS_CONFIG_FILE", os.fspath(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.fspath(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    from qapps_nb.service.apps import clear_cache
+
+    clear_cache()  # app listings and definitions are cached per process for 60 s
 
 
 @pytest.fixture

@@ -28,15 +28,16 @@ from IPython.core.error import UsageError
 from IPython.core.magic import (
     Magics,
     line_cell_magic,
+    line_magic,
     magics_class,
     needs_local_scope,
     output_can_be_silenced,
 )
 from traitlets import Bool, Int, TraitError, Unicode, validate
 
-from .. import validation
+from .. import config, names, validation
 from ..errors import QAppsError, ValidationError
-from . import upload_args
+from . import apps_args, upload_args
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -62,10 +63,22 @@ class QAppsMagics(Magics):
 
     instance_id = Unicode(
         None, allow_none=True,
-        help="Amazon Q Business instance id; else QAPPS_INSTANCE_ID. Option: -i/--instance-id.",
+        help="Q Apps instance id: the Amazon Q Business application id (Q Business console > "
+             "your application > Application ID); else QAPPS_INSTANCE_ID. "
+             "Option: -i/--instance-id.",
+    ).tag(config=True)
+    app = Unicode(
+        None, allow_none=True,
+        help="Q App title (case ignored) or id; else QAPPS_APP. Set app or app_id, not both: "
+             "the highest level setting either wins. Option: --app.",
     ).tag(config=True)
     app_id = Unicode(
         None, allow_none=True, help="Q App id (a UUID); else QAPPS_APP_ID. Option: -a/--app-id.",
+    ).tag(config=True)
+    card = Unicode(
+        None, allow_none=True,
+        help="File-upload card title (case ignored) or id; else QAPPS_CARD; optional when the "
+             "app has one file-upload card. Set card or card_id, not both. Option: --card.",
     ).tag(config=True)
     card_id = Unicode(
         None, allow_none=True,
@@ -102,6 +115,7 @@ class QAppsMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         self._loaded = False
+        self._in_effect: dict[str, config.Setting] | None = None
         super().__init__(shell=shell, **kwargs)
         self._loaded = True
         self.history: list[Any] = []
@@ -150,9 +164,32 @@ class QAppsMagics(Magics):
         if value in (None, ""):
             return None
         try:
-            return validation.check_uuid(value, name.replace("_", " "))
+            checked = validation.check_uuid(value, name.replace("_", " "))
         except ValidationError as exc:
             raise _trait_error(exc, name) from None
+        self._one_form(name)
+        return checked
+
+    @validate("app", "card")
+    def _check_ref(self, proposal: Any) -> str | None:
+        value, name = proposal["value"], proposal["trait"].name
+        if value in (None, ""):
+            return None
+        try:
+            checked = names.check_ref(value, name)
+        except ValidationError as exc:
+            raise _trait_error(exc, name) from None
+        self._one_form(name)
+        return checked
+
+    def _one_form(self, name: str) -> None:
+        """``app`` and ``app_id`` (``card``, ``card_id``) are two forms of one setting."""
+        pairs = {**config.PAIRS, **{v: k for k, v in config.PAIRS.items()}}
+        other = pairs.get(name)
+        if other is not None and getattr(self, other, None) is not None:
+            raise TraitError(f"QAppsMagics.{name}: QAppsMagics.{other} is already set; they "
+                             f"are two forms of one setting, unset it first "
+                             f"(%config QAppsMagics.{other} = None)")
 
     @validate("scope")
     def _check_scope(self, proposal: Any) -> str | None:
@@ -202,15 +239,75 @@ class QAppsMagics(Magics):
         with usage_errors():
             return upload.run(self, line, cell, local_ns)
 
+    @output_can_be_silenced
+    @line_magic
+    def qapps_apps(self, line: str = "") -> Any:
+        # The docstring (``%qapps_apps?``) is the --help text, set below the class.
+        from . import apps
+
+        with usage_errors():
+            return apps.run(self, line)
+
+    # -- %config QAppsMagics: the value in effect and where it came from --------------------
+    def effective(self) -> dict[str, config.Setting]:
+        """Every setting as a magic with no options would use it, with its origin."""
+        traits = self.traits(config=True)
+        configured = {name: getattr(self, name) for name in traits}
+        defaults = {name: trait.default_value for name, trait in traits.items()
+                    if name in ("show_progress", "max_workers")}
+        return config.effective(configured, defaults)
+
+    @classmethod
+    def class_get_help(cls, inst: Any = None) -> str:
+        if inst is None:
+            return str(super().class_get_help(inst))
+        inst._in_effect = inst.effective()  # read once for all traits (config files)
+        try:
+            return str(super().class_get_help(inst))
+        finally:
+            inst._in_effect = None
+
+    @classmethod
+    def class_get_trait_help(cls, trait: Any, inst: Any = None, helptext: Any = None) -> str:
+        text = str(super().class_get_trait_help(trait, inst, helptext))
+        found = getattr(inst, "_in_effect", None) or {}
+        chosen = found.get(trait.name)
+        if chosen is None:
+            return text
+        return f"{text}\n    In effect: {_in_effect(trait.name, chosen)}"
+
     def store(self, name: str | None, value: Any) -> None:
         """``-o VAR``: put a magic's result in the user's namespace."""
         if name and self.shell is not None:
             self.shell.user_ns[name] = value
 
 
-QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()
+def _in_effect(name: str, chosen: config.Setting) -> str:
+    """``'us-east-1' (from AWS_REGION)``: the value a magic would use and its source."""
+    if chosen.problem:
+        return f"none — {chosen.problem}"
+    if chosen.value is None:
+        how = {"profile": "none (boto3's default credentials)",
+               "endpoint_url": "none (the AWS endpoint of the region)",
+               "region": "none: uploads need one", "instance_id": "none: uploads need one",
+               "app": "none: uploads need one", "app_id": "none: uploads need one",
+               "card": "none (the app's only file-upload card)",
+               "card_id": "none (the app's only file-upload card)"}
+        return how.get(name, "none")
+    shown = repr(chosen.value)
+    if chosen.name != name:  # the other form of the pair
+        shown = f"{chosen.name} {shown}"
+    where = {"option": "from the option", "%config": f"from %config QAppsMagics.{chosen.name}",
+             "environment": f"from the environment: {chosen.source}",
+             "AWS config file": f"from the AWS config file {chosen.source}",
+             "default": "default"}[chosen.origin]
+    return f"{shown} ({where})"
 
-MAGIC_NAMES = {"line": ("qapps_upload",), "cell": ("qapps_upload",)}
+
+QAppsMagics.qapps_upload.__doc__ = upload_args.help_text()
+QAppsMagics.qapps_apps.__doc__ = apps_args.help_text()
+
+MAGIC_NAMES = {"line": ("qapps_upload", "qapps_apps"), "cell": ("qapps_upload",)}
 """Every magic this class registers (``unload_ipython_extension`` removes them)."""
 
 
@@ -223,8 +320,8 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     manager = ipython.magics_manager
     old = manager.registry.pop(QAppsMagics.__name__, None)
-    for kind, names in MAGIC_NAMES.items():
-        for name in names:
+    for kind, registered in MAGIC_NAMES.items():
+        for name in registered:
             manager.magics[kind].pop(name, None)
     if old is not None and old in getattr(ipython, "configurables", []):
         ipython.configurables.remove(old)

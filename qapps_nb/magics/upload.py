@@ -7,6 +7,7 @@ the upload widget with the settings filled in.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import ChainMap
 from typing import TYPE_CHECKING, Any
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from .. import config
-from ..errors import BatchUploadError
-from ..result import UploadResults
+from ..errors import BatchUploadError, QAppsError
+from ..result import UploadResult, UploadResults
 from . import upload_args
 
 if TYPE_CHECKING:
+    from ..targeting import Plan, Target
     from .core import QAppsMagics
 
 
@@ -53,11 +55,9 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
     if cell is not None and args.sources:
         raise UsageError("%%qapps_upload uploads the cell body; give sources to the line "
                          "magic %qapps_upload instead")
-    from ..pipeline import Target
-
-    # Missing or malformed ids fail here, before any data is serialized or sent.
-    Target.resolve(*(settings[k] for k in
-                     ("instance_id", "app_id", "card_id", "scope", "session_id")))
+    # Missing settings (all of them at once), malformed ids and names fail here, before
+    # any data is serialized or anything is sent.
+    where = destination(magics, args, settings)
     user_ns = magics.shell.user_ns if magics.shell is not None else {}
     namespace = ChainMap(local_ns or {}, user_ns)
     if cell is not None:
@@ -66,6 +66,20 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
     else:
         payloads = sources.prepare(args.sources, namespace, args.name)
         plural = len(payloads) > 1 or sources.is_plural(args.sources, namespace)
+    if args.attach and len(payloads) > 1:
+        for payload in payloads:
+            payload.close()
+        raise UsageError(f"--attach makes one file the card's default: give one SOURCE "
+                         f"(got {len(payloads)} files)")
+    try:
+        target, _ = where.resolve()  # titles → ids (cached), before anything is sent
+    except BaseException:
+        for payload in payloads:
+            payload.close()
+        raise
+    settings.update(instance_id=target.instance_id, app_id=target.app_id,
+                    card_id=target.card_id, scope=target.scope, session_id=target.session_id,
+                    attach=args.attach)
 
     import qapps_nb
 
@@ -74,11 +88,12 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
     result: Any
     try:
         if not plural:
-            result = qapps_nb.upload(payloads[0], progress=progress, cancel=cancel, **settings)
+            result = _titled(qapps_nb.upload(payloads[0], progress=progress, cancel=cancel,
+                                             **settings), target)
             magics.history.append(result)
         else:
             workers = args.max_workers or magics.max_workers
-            result = UploadResults(qapps_nb.upload_many(
+            result = UploadResults(_titled(r, target) for r in qapps_nb.upload_many(
                 payloads, max_workers=workers, progress=progress, cancel=cancel, **settings))
             magics.history.extend(result)
     except KeyboardInterrupt:
@@ -93,9 +108,22 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
 
 
 def settings_for(magics: QAppsMagics, args: Any) -> dict[str, Any]:
-    """ids and AWS settings, each by precedence: option > %config > QAPPS_* > default."""
+    """ids and AWS settings, each by precedence: option > %config > QAPPS_* > default.
+
+    The app and card appear here only when given as ids (the widget's fields); titles are
+    looked up by :func:`destination`.
+    """
     settings = {name: config.resolve(name, getattr(args, name), getattr(magics, name))
-                for name in ("instance_id", "app_id", "card_id", "session_id", "scope")}
+                for name in ("instance_id", "session_id", "scope")}
+    for kind, id_name in config.PAIRS.items():
+        try:
+            chosen = config.choose(kind, explicit=getattr(args, kind),
+                                   explicit_id=getattr(args, id_name),
+                                   configured=getattr(magics, kind),
+                                   configured_id=getattr(magics, id_name))
+        except QAppsError:
+            chosen = config.Setting(kind, None, "default")  # destination() says why
+        settings[id_name] = chosen.value if chosen.by_id else None
     # An explicit option beats a configured neighbour: --session-id alone means session
     # scope, --scope application alone drops a configured session id.
     if args.session_id and not args.scope:
@@ -105,6 +133,31 @@ def settings_for(magics: QAppsMagics, args: Any) -> dict[str, Any]:
     for name in ("profile", "region", "endpoint_url"):
         settings[name] = getattr(args, name) or getattr(magics, name)
     return settings
+
+
+def destination(magics: QAppsMagics, args: Any, settings: dict[str, Any]) -> Plan:
+    """Where the upload goes, every setting by precedence with its level (no lookup yet)."""
+    from ..service.client import ClientOptions
+    from ..targeting import plan
+
+    configured = {name: getattr(magics, name) for name in
+                  ("instance_id", "app", "app_id", "card", "card_id", "session_id", "scope")}
+    if args.scope == "APPLICATION" and not args.session_id:
+        configured["session_id"] = None
+    scope = "SESSION" if args.session_id and not args.scope else args.scope
+    return plan(instance_id=args.instance_id, app=args.app, app_id=args.app_id,
+                card=args.card, card_id=args.card_id, scope=scope,
+                session_id=args.session_id, attach=args.attach, configured=configured,
+                options=ClientOptions(None, settings["profile"], settings["region"],
+                                      settings["endpoint_url"]))
+
+
+def _titled(result: Any, target: Target) -> Any:
+    """The titles looked up for the whole call, on each result."""
+    if isinstance(result, UploadResult) and target.card_title and not result.card_title:
+        return dataclasses.replace(result, app_title=target.app_title,
+                                   card_title=target.card_title)
+    return result
 
 
 def _widget(settings: dict[str, Any], max_workers: int) -> Any:

@@ -28,9 +28,15 @@ value) or else a file path; '~' and glob patterns (*, ?, [...], **) are expanded
 that contain spaces. Variables are sent as '<variable>.<ext>' unless --name is given. With no
 SOURCE, the line magic shows the upload widget with the ids filled in.
 
-Ids come from the option, else %config QAppsMagics.<name>, else the QAPPS_* environment
-variable (QAPPS_INSTANCE_ID, QAPPS_APP_ID, QAPPS_CARD_ID, QAPPS_SESSION_ID, QAPPS_SCOPE).
-The result (a list for several sources) is the cell's value: r = %qapps_upload data.csv
+The app and the card are given by title (as the Q Apps web UI shows them; case ignored;
+quote titles with spaces) or by id: --app 'Dataset Profiler' --card Dataset. The card may
+be left out when the app has one file-upload card. %qapps_apps lists apps and cards.
+--attach then makes the uploaded file the card's default file (only the app's owner can).
+
+Settings come from the option, else %config QAppsMagics.<name>, else the environment
+(QAPPS_INSTANCE_ID, QAPPS_APP or QAPPS_APP_ID, QAPPS_CARD or QAPPS_CARD_ID,
+QAPPS_SESSION_ID, QAPPS_SCOPE). The result (a list for several sources) is the cell's
+value: r = %qapps_upload data.csv
 """
 
 
@@ -71,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     ids = parser.add_argument_group("where the file goes")
     ids.add_argument("-i", "--instance-id", metavar="ID",
                      help="Amazon Q Business instance id (QAPPS_INSTANCE_ID)")
+    ids.add_argument("--app", metavar="TITLE_OR_ID",
+                     help="Q App title (case ignored) or id (QAPPS_APP)")
     ids.add_argument("-a", "--app-id", metavar="UUID", help="Q App id (QAPPS_APP_ID)")
+    ids.add_argument("--card", metavar="TITLE_OR_ID",
+                     help="file-upload card title or id; optional when the app has one "
+                          "(QAPPS_CARD)")
     ids.add_argument("-c", "--card-id", metavar="UUID",
                      help="file-upload card id (QAPPS_CARD_ID)")
     ids.add_argument("-s", "--session-id", metavar="UUID",
@@ -84,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "format: .csv .json .parquet .xlsx")
     out.add_argument("-o", "--out", metavar="VAR",
                      help="also store the result (or list of results) in variable VAR")
+    out.add_argument("--attach", action="store_true",
+                     help="make the uploaded file the card's default file (one SOURCE, "
+                          "application scope, app owner only)")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     out.add_argument("--max-workers", type=_workers, metavar="N",
                      help="uploads at once for several sources (default 4)")

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .. import config
-from ..errors import ConfigurationError, ValidationError
-from ..validation import UUID_PATTERN, check_instance_id
-from .client import ClientOptions, call, is_sandbox
+from ..errors import ValidationError
+from ..names import check_ref, is_id
+from ..names import fold as _fold
+from ..names import listed as _names
+from ..validation import check_instance_id
+from .client import ClientOptions, call, is_sandbox, missing_error
 
 CACHE_SECONDS = 60.0
 """How long a listing or an app definition is reused before it is read again."""
@@ -103,6 +106,21 @@ class AppList(list[AppSummary]):
 
     instance_id: str = ""
     sandbox: bool = False
+    read_at: float = 0.0
+    """``time.monotonic()`` when the listing was read (it may come from the cache)."""
+
+    def _repr_html_(self) -> str:
+        from .apps_display import app_list_html
+
+        return app_list_html(self)
+
+    def __repr__(self) -> str:
+        from .apps_display import app_list_text
+
+        return app_list_text(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(repr(self))
 
 
 @dataclass(frozen=True)
@@ -118,8 +136,12 @@ class App:
     status: str | None = None
     initial_prompt: str | None = None
     sandbox: bool = False
+    can_edit: bool | None = None
+    """``appDefinition.canEdit``: whether you may change the definition (set default files)."""
     definition: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The whole ``GetQApp`` answer (no response metadata), for round trips."""
+    read_at: float = field(default=0.0, repr=False, compare=False)
+    """``time.monotonic()`` when it was read (it may come from the cache)."""
 
     @classmethod
     def from_response(cls, response: Mapping[str, Any], instance_id: str) -> App:
@@ -129,7 +151,19 @@ class App:
                    version=int(body["appVersion"]), cards=cards, instance_id=instance_id,
                    description=body.get("description"), status=body.get("status"),
                    initial_prompt=body.get("initialPrompt"),
-                   sandbox=is_sandbox(dict(response)), definition=body)
+                   sandbox=is_sandbox(dict(response)),
+                   can_edit=body["appDefinition"].get("canEdit"), definition=body,
+                   read_at=time.monotonic())
+
+    def _repr_html_(self) -> str:
+        from .apps_display import app_html
+
+        return app_html(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        from .apps_display import app_text
+
+        p.text(app_text(self))
 
     @property
     def file_cards(self) -> list[Card]:
@@ -142,6 +176,11 @@ class App:
     @property
     def output_cards(self) -> list[Card]:
         return [c for c in self.cards if not c.is_input]
+
+    def has_card(self, title_or_id: str) -> bool:
+        """Whether a card has this id or title (case ignored)."""
+        wanted = _fold(title_or_id)
+        return any(c.card_id == title_or_id or _fold(c.title) == wanted for c in self.cards)
 
     def card(self, title_or_id: str) -> Card:
         """The card with this id, else this title (case ignored); one line when none or many."""
@@ -156,8 +195,9 @@ class App:
             listed = ", ".join(f"{c.title!r} ({c.card_id})" for c in matches)
             raise ValidationError(f"app {self.title!r} has {len(matches)} cards titled "
                                   f"{title_or_id!r}: {listed}; pass the card id")
-        raise ValidationError(f"app {self.title!r} has no card {title_or_id!r}; its cards: "
-                              f"{_names(c.title for c in self.cards)}")
+        files = _names(c.title for c in self.file_cards) or "none"
+        raise ValidationError(f"app {self.title!r} has no card {title_or_id!r}; its "
+                              f"file-upload cards: {files}")
 
     def file_card(self, title_or_id: str | None = None) -> Card:
         """The file-upload card to upload to: the named one, or the app's only file card."""
@@ -166,25 +206,17 @@ class App:
             if len(files) == 1:
                 return files[0]
             if not files:
-                raise ValidationError(f"app {self.title!r} has no file-upload card")
+                raise ValidationError(f"app {self.title!r} has no file-upload card, so it "
+                                      "takes no files")
             raise ValidationError(f"app {self.title!r} has {len(files)} file-upload cards: "
-                                  f"{_names(c.title for c in files)}; pass card=/--card")
+                                  f"{_names(c.title for c in files)}; say which with card= "
+                                  "(magic: --card)")
         found = self.card(title_or_id)
         if not found.is_file:
             raise ValidationError(
                 f"card {found.title!r} of app {self.title!r} is a {found.type} card, not a "
                 f"file-upload card; its file cards: {_names(c.title for c in files) or 'none'}")
         return found
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _names(titles: Iterable[str], limit: int = 8) -> str:
-    shown = [repr(t) for t in titles]
-    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
-    return ", ".join(shown[:limit]) + more
 
 
 # -- the cache: per instance and account, short-lived ------------------------------------------
@@ -206,11 +238,15 @@ def _fresh(entry: tuple[float, Any] | None) -> Any:
     return entry[1]
 
 
-def instance_of(instance_id: str | None) -> str:
-    """The instance id by precedence (explicit, else ``QAPPS_INSTANCE_ID``), checked."""
-    value = config.resolve("instance_id", instance_id)
+def instance_of(instance_id: str | None, options: ClientOptions | None = None,
+                configured: str | None = None) -> str:
+    """The instance id by precedence (explicit, %config, ``QAPPS_INSTANCE_ID``), checked.
+
+    When it is missing, the error also names a missing region or credentials.
+    """
+    value = config.resolve("instance_id", instance_id, configured)
     if not value:
-        raise ConfigurationError(config.how_to_set("instance_id"))
+        raise missing_error(["instance_id"], options or ClientOptions())
     return check_instance_id(value)
 
 
@@ -224,6 +260,7 @@ def fetch_apps(instance_id: str, options: ClientOptions, *, refresh: bool = Fals
     client = options.client()
     apps = AppList()
     apps.instance_id = instance_id
+    apps.read_at = time.monotonic()
     token: str | None = None
     while True:
         params: dict[str, Any] = {"instanceId": instance_id, "limit": 100}
@@ -267,11 +304,16 @@ def resolve_app_id(app: str, instance_id: str, options: ClientOptions, *,
     """An app id as is; else the one app with this title (case ignored), from the listing."""
     if not isinstance(app, str) or not app.strip():
         raise ValidationError("app is empty: give an app title or id")
-    if UUID_PATTERN.fullmatch(app):
+    if is_id(app):
         return app
+    started = time.monotonic()
     apps = fetch_apps(instance_id, options, refresh=refresh)
     wanted = _fold(app)
     matches = [a for a in apps if _fold(a.title) == wanted]
+    if not matches and apps.read_at < started:
+        # A cached listing may predate the app: read it once more before saying "no".
+        apps = fetch_apps(instance_id, options, refresh=True)
+        matches = [a for a in apps if _fold(a.title) == wanted]
     if len(matches) == 1:
         return matches[0].app_id
     if matches:
@@ -281,7 +323,8 @@ def resolve_app_id(app: str, instance_id: str, options: ClientOptions, *,
     if not apps:
         raise ValidationError(f"no app titled {app!r}: instance {instance_id} shows you no apps")
     raise ValidationError(f"no app titled {app!r}; apps you can use: "
-                          f"{_names((a.title for a in apps), limit=5)}")
+                          f"{_names((a.title for a in apps), limit=5)} (%qapps_apps or "
+                          "qapps_nb.list_apps() lists them all)")
 
 
 def resolve_app(app: str, instance_id: str, options: ClientOptions, *,
@@ -296,7 +339,7 @@ def list_apps(*, instance_id: str | None = None, session: Any = None, profile: s
               refresh: bool = False) -> AppList:
     """Every Q App you can see in the instance (``ListQApps``, all pages), as a table."""
     options = ClientOptions(session, profile, region, endpoint_url)
-    return fetch_apps(instance_of(instance_id), options, refresh=refresh)
+    return fetch_apps(instance_of(instance_id, options), options, refresh=refresh)
 
 
 def get_app(app: str, *, instance_id: str | None = None, session: Any = None,
@@ -304,4 +347,5 @@ def get_app(app: str, *, instance_id: str | None = None, session: Any = None,
             endpoint_url: str | None = None, refresh: bool = False) -> App:
     """One app by id or title (case ignored), with its cards; shows as a card table."""
     options = ClientOptions(session, profile, region, endpoint_url)
-    return resolve_app(app, instance_of(instance_id), options, refresh=refresh)
+    instance = instance_of(instance_id, options)
+    return resolve_app(check_ref(app, "app"), instance, options, refresh=refresh)

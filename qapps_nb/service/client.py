@@ -15,8 +15,9 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from .. import config
 from .._version import __version__
-from ..errors import ApiError, ConfigurationError
+from ..errors import ApiError, ConfigurationError, MissingSettingsError
 
 log = logging.getLogger("qapps_nb")
 
@@ -72,7 +73,7 @@ def _build_client(session: Any, profile: str | None, region: str | None,
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, NoRegionError, ProfileNotFound
 
-    config = Config(retries={"mode": "standard", "total_max_attempts": 5},
+    settings = Config(retries={"mode": "standard", "total_max_attempts": 5},
                     user_agent_extra=f"qapps-nb/{__version__}",
                     connect_timeout=10, read_timeout=60, max_pool_connections=32)
     if session is None and region is None and not os.environ.get("AWS_DEFAULT_REGION"):
@@ -83,17 +84,65 @@ def _build_client(session: Any, profile: str | None, region: str | None,
         elif profile:
             raise ConfigurationError("give either session= or profile=, not both")
         return session.client("qapps", region_name=region, endpoint_url=endpoint_url,
-                              config=config)
+                              config=settings)
     except ProfileNotFound:
-        raise ConfigurationError(
-            f"AWS profile {profile or os.environ.get('AWS_PROFILE')!r} not found",
-            hint="check ~/.aws/config or pass profile=/--profile") from None
+        raise ConfigurationError(profile_not_found(profile)) from None
     except NoRegionError:
-        raise ConfigurationError(
-            "no AWS region for Amazon Q Apps",
-            hint="pass region=/--region or set AWS_REGION (e.g. us-east-1)") from None
+        problems = setup_problems(session, profile, region) or [
+            ("region", config.how_to_set("region"))]
+        raise MissingSettingsError(config.missing_message([m for _, m in problems]),
+                                   missing=tuple(n for n, _ in problems)) from None
     except BotoCoreError as exc:
         raise ConfigurationError(f"cannot create the Q Apps client: {exc}") from None
+
+
+def profile_not_found(profile: str | None) -> str:
+    """The named profile is not in the AWS config: say which and where, not "pass --profile"."""
+    name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+    where = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    came_from = "" if profile else " (from AWS_PROFILE)"
+    return (f"AWS profile {name!r}{came_from} not found in {where} — check its spelling; "
+            "aws configure list-profiles shows the profiles you have")
+
+
+def setup_problems(session: Any = None, profile: str | None = None,
+                   region: str | None = None) -> list[tuple[str, str]]:
+    """What keeps boto3 from calling Q Apps, all at once: ``[(name, how to set it)]``.
+
+    Resolves profile, region and credentials as boto3 would for the first call (so it
+    costs what that call would), and only runs once something is already known missing:
+    the user then learns everything in one go instead of one setting per run.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
+    try:
+        if session is None:
+            session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+    except ProfileNotFound:
+        return [("profile", profile_not_found(profile))]
+    problems = []
+    if not (region or session.region_name or os.environ.get("AWS_REGION")):
+        problems.append(("region", config.how_to_set("region")))
+    try:
+        credentials = session.get_credentials()
+    except BotoCoreError:
+        credentials = None
+    if credentials is None:
+        problems.append(("credentials", config.how_to_set("credentials")))
+    return problems
+
+
+def missing_error(missing: list[str], options: ClientOptions) -> MissingSettingsError:
+    """One error naming every missing setting (``instance_id``, ``app``...) and, found the
+    same way boto3 would, a missing region, credentials or an unknown profile."""
+    problems = [(name, config.how_to_set(name)) for name in missing]
+    try:
+        problems += setup_problems(options.session, options.profile, options.region)
+    except ConfigurationError as exc:  # session= and profile= both given
+        problems.append(("aws", exc.message))
+    return MissingSettingsError(config.missing_message([line for _, line in problems]),
+                                missing=tuple(name for name, _ in problems))
 
 
 def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
@@ -138,6 +187,21 @@ _OPERATION_HINTS = {
     ("create_presigned_url", "ValidationException"): "check the ids, scope and file name",
     ("create_presigned_url", "AccessDeniedException"):
         "your role needs qapps:ImportDocument on this Q App",
+    ("list_q_apps", "AccessDeniedException"):
+        "your role needs qapps:ListQApps on the Q Business application; or give the app and "
+        "card by id (app_id=, card_id=), which needs no listing",
+    ("list_q_apps", "ValidationException"): "check the instance id (the Q Business application id)",
+    ("get_q_app", "AccessDeniedException"):
+        "your role needs qapps:GetQApp on this Q App (you own it, or it is published); or give "
+        "the card by id (card_id=), which needs no app definition",
+    ("get_q_app", "ResourceNotFoundException"):
+        "no such app in this instance; %qapps_apps or qapps_nb.list_apps() lists yours",
+    ("get_q_app", "ValidationException"): "check the instance and app ids",
+    ("update_q_app", "AccessDeniedException"):
+        "only the app's owner can change it (qapps:UpdateQApp)",
+    ("update_q_app", "ValidationException"):
+        "Q Apps refused the updated definition; check the card's default file and the app",
+    ("update_q_app", "ResourceNotFoundException"): "the app was deleted meanwhile",
 }
 
 
@@ -157,9 +221,7 @@ def botocore_error(exc: Exception, client: Any, operation: str) -> Exception:
     from botocore import exceptions as bx
 
     if isinstance(exc, bx.NoCredentialsError):
-        return ConfigurationError(
-            "no AWS credentials found",
-            hint="pass session= or profile=/--profile, or run aws sso login")
+        return MissingSettingsError(config.how_to_set("credentials"), missing=("credentials",))
     if isinstance(exc, (bx.TokenRetrievalError, bx.SSOTokenLoadError,
                         bx.UnauthorizedSSOTokenError)):
         return ConfigurationError("your AWS SSO session has expired",

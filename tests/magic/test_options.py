@@ -25,12 +25,16 @@ def test_id_precedence_all_four_levels(sb: Any, ip: Any, run: Any, magics: Any,
                                        monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     ip.user_ns["x"] = b"x"
     env_value, config_value, option_value = VALUES[name]
-    # default: there is none, and the error names every way to set it
     monkeypatch.delenv(ENV[name])
-    message = run("%qapps_upload x").usage_error
-    for way in (LONG[name], f"%config QAppsMagics.{name}", ENV[name]):
-        assert way in message
-    assert sb.requests == []
+    if name == "card_id":  # default: the app's only file-upload card, read with GetQApp
+        assert run("%qapps_upload -q x").result.card_id == sb.card_id
+        assert [r.operation for r in sb.requests if r.service == "qapps"] == [
+            "GetQApp", "CreatePresignedUrl"]
+    else:  # default: there is none, and the error names every way to set it
+        message = run("%qapps_upload x").usage_error
+        for way in (LONG[name], f"%config QAppsMagics.{name}", ENV[name]):
+            assert way in message
+        assert sb.requests == []
     # environment
     monkeypatch.setenv(ENV[name], env_value)
     assert getattr(run("%qapps_upload -q x").result, name) == env_value
