@@ -200,14 +200,18 @@ def listing_failed(exc: QAppsError) -> str:
 
 def _summary(total: int, found: int, skipped: list[BaseException]) -> str:
     """The line under the pickers once every app was checked ("" when all is well)."""
-    parts = []
-    if total == 0:
-        parts.append("this instance shows you no apps; type the ids")
-    elif found == 0:
-        parts.append(f"none of your {total} apps has a file-upload card; type the ids")
+    reason = ""
     if skipped:
         first = skipped[0]
-        reason = getattr(first, "code", None) or type(first).__name__
+        reason = f" [{getattr(first, 'code', None) or type(first).__name__}]"
+    if total == 0:
+        return "this instance shows you no apps; type the ids"
+    if found == 0 and len(skipped) == total:
+        return f"none of your {total} apps could be read{reason}; type the ids"
+    parts = []
+    if found == 0:
+        parts.append(f"none of your {total} apps has a file-upload card; type the ids")
+    if skipped:
         parts.append(f"{len(skipped)} app{'s' if len(skipped) > 1 else ''} could not be "
-                     f"read [{reason}]")
+                     f"read{reason}")
     return "; ".join(parts)

@@ -9,7 +9,6 @@ Outside IPython, or before ``%load_ext qapps_nb``, only arguments and the enviro
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from .. import config
@@ -17,8 +16,6 @@ from ..validation import UUID_PATTERN
 
 SETTINGS = ("instance_id", "app_id", "card_id", "session_id", "scope",
             "profile", "region", "endpoint_url")
-NAME_SETTINGS = {"app": "QAPPS_APP", "card": "QAPPS_CARD"}
-"""App and card given by title (or id), beside the ids; resolved once the apps are listed."""
 
 
 def live_magics() -> Any:
@@ -44,28 +41,23 @@ def configured(name: str, magics: Any = None) -> Any:
 def resolve_all(explicit: dict[str, Any]) -> dict[str, Any]:
     """Every setting by precedence; scope defaults to SESSION when a session id is known.
 
-    An app (or card) is given either as an id or as a title: whichever comes from the
-    highest level wins (an argument ``app="Dataset Profiler"`` beats ``QAPPS_APP_ID``).
+    The app (and the card) is given either by id or by title (``app=``, ``QAPPS_APP``...):
+    whichever form comes from the highest level wins, as for ``%qapps_upload``, and both
+    forms at one level is a ``ConfigurationError``. A title is looked up once the pickers'
+    apps are listed; a "title" that is an id is an id.
     """
     magics = live_magics()
     values = {name: config.resolve(name, explicit.get(name), configured(name, magics))
               for name in SETTINGS}
-    for title_name, id_name in (("app", "app_id"), ("card", "card_id")):
-        levels = (
-            (explicit.get(id_name), explicit.get(title_name)),
-            (configured(id_name, magics), configured(title_name, magics)),
-            (config.from_environment(id_name),
-             os.environ.get(NAME_SETTINGS[title_name], "").strip()),
-        )
-        values[id_name], values[title_name] = None, None
-        for by_id, by_title in levels:
-            if by_id:
-                values[id_name] = by_id
-                break
-            if by_title:  # a "title" that is an id is an id
-                is_id = UUID_PATTERN.fullmatch(by_title) is not None
-                values[id_name if is_id else title_name] = by_title
-                break
+    for kind, id_name in config.PAIRS.items():
+        chosen = config.choose(kind, explicit=explicit.get(kind),
+                               explicit_id=explicit.get(id_name),
+                               configured=configured(kind, magics),
+                               configured_id=configured(id_name, magics))
+        value = chosen.value
+        is_id = chosen.by_id or (isinstance(value, str) and UUID_PATTERN.fullmatch(value))
+        values[id_name] = value if is_id else None
+        values[kind] = None if is_id else value
     scope = values["scope"]
     if not scope:
         scope = "SESSION" if values["session_id"] else "APPLICATION"

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import QAppsError, UploadCancelled
 from ..result import UploadResult
-from .messages import for_widget
+from .messages import attach_note, for_widget
 from .rows import Rows
 
 log = logging.getLogger("qapps_nb.widget")
@@ -72,6 +72,7 @@ class Jobs:
             self._rows.update(row_id, phase=phase, sent=done if phase == "sending" else 0)
 
         options = dict(options)
+        note = options.pop("note", "")  # said on the row when the file is stored
         if not options.get("attach"):
             options.pop("attach", None)
         try:
@@ -84,7 +85,7 @@ class Jobs:
         except Exception as exc:
             stored = getattr(exc, "result", None)  # attach refused: the file is stored
             if isinstance(stored, UploadResult):
-                self._stored(row_id, stored, f"not set as the card's default: {for_widget(exc)}")
+                self._stored(row_id, stored, attach_note(exc))
                 return stored
             if not isinstance(exc, QAppsError):
                 log.exception("qapps-nb widget: upload of row %s failed", row_id)
@@ -95,5 +96,5 @@ class Jobs:
             close = getattr(source, "close", None)
             if callable(close):  # an owned spool the pipeline never opened
                 close()
-        self._stored(row_id, result, "")
+        self._stored(row_id, result, note)
         return result

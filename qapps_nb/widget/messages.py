@@ -28,6 +28,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\blower max_workers(?:\s*/\s*--max-workers)?"), "upload fewer files at once"),
     (re.compile(r"\s*\((?:or )?raise timeout=[^)]*\)"), ""),
     (re.compile(r"\bmax_workers(?:\s*/\s*--max-workers)?"), "fewer files at once"),
+    (re.compile(r"\bdrop attach=True(?:\s*/\s*--attach)?"),
+     "untick \"Make it the card's default file\""),
 )
 
 
@@ -52,3 +54,17 @@ def for_widget(exc: BaseException) -> str:
     text = _PASS.sub(_pass, text)
     text = _BARE.sub(lambda m: f"UploadWidget({m.group(1)}=...)", text)
     return text.strip(" ,;")
+
+
+_UPLOADED_BUT = re.compile(r"^uploaded .+? \(fileId [\w-]+\), but (?:could not )?")
+_IS_UPLOADED = re.compile(r";?\s*the file IS uploaded: fileId [\w-]+")
+
+
+def attach_note(exc: BaseException) -> str:
+    """Why a stored file did not become the card's default, for under its row.
+
+    The row already shows the file as stored with its fileId, so the parts of the message
+    that say so are dropped.
+    """
+    text = _IS_UPLOADED.sub("", _UPLOADED_BUT.sub("", for_widget(exc)))
+    return f"not made the card's default: {text}"

@@ -39,6 +39,7 @@ _ID_FIELDS = ("instance_id", "app_id", "card_id", "session_id")
 LABELS = {"instance_id": "Instance ID", "app_id": "App", "card_id": "Card",
           "session_id": "Session ID", "scope": "Scope"}
 """The fields' labels in the front end, for messages about them."""
+OWNER_ONLY = "not made the card's default: only the app's owner can set its default file"
 RELOAD_DELAY = 0.6
 """Seconds after the last change of the Instance ID before its apps are listed."""
 
@@ -184,9 +185,14 @@ class UploadWidget(anywidget.AnyWidget):
             if name in self.field_errors:
                 raise ValidationError(f"{LABELS[name]}: {self.field_errors[name]}")
         session = self.session_id if self.scope == "SESSION" else None
+        attach, note = self.attach and self.scope == "APPLICATION", ""
+        app = self._catalog.known(self.app_id)
+        if attach and app is not None and app["can_edit"] is False:
+            # the front end greys the option out for such an app: just upload, and say why
+            attach, note = False, OWNER_ONLY
         return {"instance_id": self.instance_id, "app_id": self.app_id,
                 "card_id": self.card_id, "scope": self.scope, "session_id": session,
-                "attach": self.attach and self.scope == "APPLICATION", **self._client}
+                "attach": attach, "note": note, **self._client}
 
     # -- the pickers' apps ----------------------------------------------------------------
     def refresh_apps(self) -> None:
@@ -379,18 +385,19 @@ class UploadWidget(anywidget.AnyWidget):
         return self._jobs.start(tid, source, options)
 
     def _stored(self, tid: str, result: UploadResult, note: str) -> None:
-        version = getattr(result, "app_version", None)
-        if version is not None and not note:
+        if result.attached and result.app_version is not None:
             app = self._catalog.known(result.app_id)
-            card = next((c for c in (app or {}).get("cards", ())
-                         if c["card_id"] == result.card_id), None)
-            label = f"{card['title']!r}" if card else "the card"
-            note = f"now the default file of {label} (app version {version})"
-            self._catalog.set_default(result.app_id, result.card_id, result.file_name, version)
+            card = result.card_title or next(
+                (c["title"] for c in (app or {}).get("cards", ())
+                 if c["card_id"] == result.card_id), None)
+            label = repr(card) if card else "the card"
+            note = f"now the default file of {label} (app version {result.app_version})"
+            self._catalog.set_default(result.app_id, result.card_id, result.file_name,
+                                      result.app_version)
         with self._rows.lock:
             if not self._rows.update(tid, status="done", sent=result.size,
                                      file_id=result.file_id, sandbox=result.sandbox,
-                                     note=note, attached=version is not None):
+                                     note=note, attached=result.attached):
                 return
             self.results = [*self.results, result.to_dict()]
             self.file_ids = [*self.file_ids, result.file_id]
