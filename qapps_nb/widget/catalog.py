@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import QAppsError
+from ..errors import ApiError, QAppsError
 from ..service.apps import App, fetch_app, fetch_apps
 from ..service.client import ClientOptions
 from .messages import for_widget
@@ -188,12 +188,18 @@ class Catalog:
 
 
 def listing_failed(exc: QAppsError) -> str:
-    """One line under the App field: why there is no list, and to type the ids instead."""
-    line = for_widget(exc)
+    """One line under the App field: why there is no list, and to type the ids instead.
+
+    A refusal (no ``qapps:ListQApps`` permission) is normal for some users: it needs no
+    advice beyond typing the ids. Anything else keeps its "what to do" (credentials...).
+    """
     operation = getattr(exc, "operation", None)
+    if isinstance(exc, ApiError) and exc.code == "AccessDeniedException":
+        reason = exc.message.replace(f"Q Apps {operation} failed: ", "")
+        return f"cannot list your apps: {reason} [{exc.code}]; type the ids instead"
+    line = for_widget(exc)
     if operation:  # "Q Apps list_q_apps failed: " says what the start of this line says
-        line = line.replace(f"Q Apps {operation} failed: ", "").replace(
-            f"Q Apps {operation} failed", "failed")
+        line = line.replace(f"Q Apps {operation} failed: ", "")
     line = line.replace(" — see the AWS code above", "")
     return f"cannot list your apps: {line}; type the ids instead"
 

@@ -39,7 +39,9 @@ function createPickers(model, inputs, changed) {
   const listing = () => state() === "loading" || (state() === "ready" && apps().length > 0);
   const picking = () => listing() && !manual;
   const appEntry = (id) => apps().find((a) => a.app_id === id);
-  const cardPicking = () => picking() && Boolean(appEntry(model.get("app_id")));
+  // no app yet: the card drop-down waits for one; an app that is not listed: type the card
+  const cardPicking = () => picking()
+    && (!model.get("app_id") || Boolean(appEntry(model.get("app_id"))));
 
   function option(value, text, disabled) {
     const o = h("option", "", text);
@@ -77,7 +79,7 @@ function createPickers(model, inputs, changed) {
     const signature = JSON.stringify([app && app.app_id, cards, current]);
     if (signature === cardSignature) return;
     cardSignature = signature;
-    const options = [option("", "choose a card…")];
+    const options = [option("", app ? "choose a card…" : "choose an app first")];
     for (const c of cards) {
       const extra = c.default_file ? ` (default file: ${c.default_file})` : "";
       options.push(option(c.card_id, `${c.title}${extra}`));
@@ -87,6 +89,7 @@ function createPickers(model, inputs, changed) {
     }
     cardSelect.replaceChildren(...options);
     cardSelect.value = current;
+    cardSelect.disabled = !app;
   }
 
   function render() {

@@ -144,8 +144,10 @@ function render({ model, el }) {
   function refreshFields() {
     pickers.render();
     const errors = currentErrors();
+    // no app chosen yet: its error says what to do; the card's would only repeat it
+    const cardWaits = pickers.picking() && !model.get("app_id");
     for (const [key] of FIELDS) {
-      errorNodes[key].textContent = errors[key];
+      errorNodes[key].textContent = key === "card_id" && cardWaits ? "" : errors[key];
       inputs[key].classList.toggle("qapps-invalid", Boolean(errors[key]));
       inputs[key].setAttribute("aria-invalid", errors[key] ? "true" : "false");
     }
