@@ -40,6 +40,9 @@ LABELS = {"instance_id": "Instance ID", "app_id": "App", "card_id": "Card",
           "session_id": "Session ID", "scope": "Scope"}
 """The fields' labels in the front end, for messages about them."""
 OWNER_ONLY = "not made the card's default: only the app's owner can set its default file"
+_THREAD_TRAITS = ("app_id", "card_id", "field_errors", "apps", "apps_status", "apps_message",
+                  "sandbox", "rows", "log")
+"""Traits that worker threads change (listing, uploads, callbacks)."""
 RELOAD_DELAY = 0.6
 """Seconds after the last change of the Instance ID before its apps are listed."""
 
@@ -53,10 +56,12 @@ class UploadWidget(anywidget.AnyWidget):
     """Upload files picked in the browser (any size up to 5 GB) to an Amazon Q Apps card.
 
     Fields default like ``%qapps_upload``: argument > ``%config QAppsMagics.x`` > ``QAPPS_*``.
-    Once an instance id is set, the App and Card pickers fill in the background with the
-    apps that have a file-upload card. Stored files land in ``results`` / ``file_ids`` and
-    go to ``on_upload`` callbacks, whose output shows under the widget (``log``); failed
-    and cancelled ones land in ``errors``. Every file has a row in the synced ``rows``.
+    Once the widget is shown with an instance id, the App and Card pickers fill in the
+    background with the apps that have a file-upload card (``refresh_apps()`` lists them
+    without a view, e.g. to resolve ``app=`` titles in a script). Stored files land in
+    ``results`` / ``file_ids`` and go to ``on_upload`` callbacks, whose output shows under
+    the widget (``log``); failed and cancelled ones land in ``errors``. Every file has a
+    row in the synced ``rows``.
     """
 
     _esm = _bundle()
@@ -126,11 +131,13 @@ class UploadWidget(anywidget.AnyWidget):
         self._runner = CallbackRunner(self._log)
         self._file_upload: Any = None
         self._load_enabled = load_apps
+        self._shown = False
         self._reload_timer: threading.Timer | None = None
         self._mark_unresolved()
         self._refresh_errors()
         self.on_msg(self._on_msg)
-        self._load_apps()
+        if self._can_list():
+            self.apps_status, self.apps_message = "loading", "listing apps…"
         if file_upload is not None:
             self._watch(file_upload)
 
@@ -196,11 +203,14 @@ class UploadWidget(anywidget.AnyWidget):
 
     # -- the pickers' apps ----------------------------------------------------------------
     def refresh_apps(self) -> None:
-        """List the instance's apps again, bypassing the cache (the ↻ button)."""
+        """List the instance's apps (again), bypassing the cache (the ↻ button)."""
         self._load_apps(refresh=True)
 
+    def _can_list(self) -> bool:
+        return self._load_enabled and "instance_id" not in self.field_errors
+
     def _load_apps(self, refresh: bool = False) -> None:
-        if not self._load_enabled or "instance_id" in self.field_errors:
+        if not self._can_list():
             self._catalog.stop()
             return
         options = ClientOptions(**self._client)
@@ -211,6 +221,8 @@ class UploadWidget(anywidget.AnyWidget):
         if self._reload_timer is not None:
             self._reload_timer.cancel()
         self._catalog.stop()
+        if not self._shown:  # listed when a view first shows the widget
+            return
         self._reload_timer = threading.Timer(RELOAD_DELAY, self._load_apps)
         self._reload_timer.daemon = True
         self._reload_timer.start()
@@ -353,7 +365,17 @@ class UploadWidget(anywidget.AnyWidget):
 
     # -- uploads -------------------------------------------------------------------------
     def _on_msg(self, widget: Any, content: Any, buffers: Sequence[Any]) -> None:
-        if isinstance(content, dict) and content.get("type") == "apps-refresh":
+        if isinstance(content, dict) and content.get("type") == "hello":
+            # A view just rendered, so its model exists in the front end. Listing starts
+            # now, not in __init__: updates sent from a thread while the front end was
+            # still creating the model broke it in Notebook 6, and a widget nobody sees
+            # (a headless run) needs no listing. A second view gets the threads' state.
+            if not self._shown:
+                self._shown = True
+                self._load_apps()
+            else:
+                self.send_state(list(_THREAD_TRAITS))
+        elif isinstance(content, dict) and content.get("type") == "apps-refresh":
             self.refresh_apps()
         elif isinstance(content, dict) and content.get("type") == "clear-log":
             self.clear_log()

@@ -66,31 +66,37 @@ def lab(sandbox: Any, tmp_path_factory: Any) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="session")
-def page(lab: Lab) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, for the whole session."""
     from playwright.sync_api import sync_playwright
 
     BUILD.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(lab.notebook_url("upload.ipynb"))
-        pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                             ".hasCommand('notebook:run-all-cells')")
-        # wait for the kernel before running, or the run request is dropped
-        pg.wait_for_function(
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
-            " const k = w && w.sessionContext && w.sessionContext.session"
-            " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-            timeout=90_000)
-        pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        pg.wait_for_selector(".qapps-upload", timeout=90_000)
-        yield pg
-        context.close()
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def page(browser: Any, lab: Lab) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(lab.notebook_url("upload.ipynb"))
+    pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                         ".hasCommand('notebook:run-all-cells')")
+    # wait for the kernel before running, or the run request is dropped
+    pg.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=90_000)
+    pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    pg.wait_for_selector(".qapps-upload", timeout=90_000)
+    yield pg
+    context.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from widget_helpers import send_file
+from widget_helpers import send_file, show
 
 from qapps_nb.sandbox import demo_apps as demo
 from qapps_nb.widget import UploadWidget
@@ -29,6 +29,7 @@ def make(qapps_sandbox: Any, spool_dir: Any) -> Any:
         w = UploadWidget(instance_id=sb.instance_id, session=sb.boto3_session(),
                          endpoint_url=sb.endpoint_url, spool_dir=str(spool_dir), **kwargs)
         made.append(w)
+        show(w)
         return w
 
     yield build

@@ -8,14 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from widget_helpers import show
 
 from qapps_nb.sandbox import demo_apps as demo
 from qapps_nb.widget import UploadWidget
 
 
 def _widget(sb: Any, **kwargs: Any) -> UploadWidget:
+    """A widget as shown in a notebook: its view said hello, so the listing started."""
     kwargs.setdefault("session", sb.boto3_session())
-    return UploadWidget(instance_id=sb.instance_id, endpoint_url=sb.endpoint_url, **kwargs)
+    w = UploadWidget(instance_id=sb.instance_id, endpoint_url=sb.endpoint_url, **kwargs)
+    show(w)
+    return w
 
 
 def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -74,7 +78,7 @@ def test_listing_runs_in_the_background_and_shows_apps_as_they_are_known(
     seen: list[tuple[str, int, str]] = []
     lock = threading.Lock()
     started = time.monotonic()
-    w = _widget(sb, app_id=demo.MEETING_BRIEF_APP_ID)
+    w = _widget(sb, app_id=demo.MEETING_BRIEF_APP_ID)  # made and shown
     created = time.monotonic() - started
     widgets.append(w)
 
@@ -220,6 +224,7 @@ def test_a_card_that_is_not_a_file_card_of_the_app_is_refused(qapps_sandbox: Any
 def test_a_new_instance_id_lists_again(qapps_sandbox: Any, widgets: list[Any]) -> None:
     sb = qapps_sandbox
     w = UploadWidget(instance_id="", session=sb.boto3_session(), endpoint_url=sb.endpoint_url)
+    show(w)
     widgets.append(w)
     assert w.apps_status == "off"
     assert _ops(sb, "ListQApps") == 0  # nothing to list without an instance id
@@ -228,6 +233,27 @@ def test_a_new_instance_id_lists_again(qapps_sandbox: Any, widgets: list[Any]) -
     _ready(w)
     assert w.apps_status == "ready"
     assert _ops(sb, "ListQApps") == 1
+
+
+def test_nothing_is_listed_until_the_widget_is_shown(qapps_sandbox: Any,
+                                                    widgets: list[Any]) -> None:
+    sb = qapps_sandbox
+    w = UploadWidget(instance_id=sb.instance_id, session=sb.boto3_session(),
+                     endpoint_url=sb.endpoint_url)
+    widgets.append(w)
+    assert (w.apps_status, w.apps_message) == ("loading", "listing apps…")  # first paint
+    time.sleep(0.3)
+    assert _ops(sb, "ListQApps") == 0  # a headless run costs no listing
+    show(w)
+    _ready(w)
+    assert _ops(sb, "ListQApps") == 1
+    show(w)  # a second view: no second listing, the state is sent again
+    assert _ops(sb, "ListQApps") == 1
+    headless = UploadWidget(instance_id=sb.instance_id, session=sb.boto3_session(),
+                            endpoint_url=sb.endpoint_url, app="Meeting Brief")
+    widgets.append(headless)
+    headless.refresh_apps()  # in a script: resolve the title without a view
+    _until(lambda: headless.app_id == demo.MEETING_BRIEF_APP_ID)
 
 
 def test_listing_can_be_turned_off(qapps_sandbox: Any, widgets: list[Any]) -> None:

@@ -265,6 +265,7 @@ function render({ model, el }) {
   refreshFields();
   paint();
   output.paint();
+  model.send({ type: "hello" });  // the kernel sends what its threads changed once more
   return () => {
     sender.dispose();
     for (const off of cleanups) off();
