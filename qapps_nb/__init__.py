@@ -22,7 +22,8 @@ from .errors import (
     UploadCancelled,
     ValidationError,
 )
-from .result import UploadResult
+from .notices import SizeWarning
+from .result import UploadResult, UploadResults
 
 if TYPE_CHECKING:
     from .pipeline import upload, upload_many
@@ -85,9 +86,11 @@ __all__ = [
     "Payload",
     "QAppsError",
     "S3UploadError",
+    "SizeWarning",
     "Text",
     "UploadCancelled",
     "UploadResult",
+    "UploadResults",
     "UploadWidget",
     "ValidationError",
     "__version__",

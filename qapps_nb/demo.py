@@ -64,20 +64,24 @@ def run_notebook(path: Path, timeout: int = 120) -> tuple[Any, list[dict[str, An
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """A small plain-text table: file, fileId, expiration, how long from now."""
+    """A small plain-text table: file, fileId, size, and until when the upload URL was valid.
+
+    The stored file does not expire; only its presigned upload URL did, which no longer
+    matters once the upload is done, so it comes last and says what it is.
+    """
     from datetime import datetime
 
-    from .result import expires_in
+    from .result import format_size, url_valid_until
 
-    rows = [("file", "fileId", "expiration (UTC)", "")]
+    rows = [("file", "fileId", "size", "upload URL valid until")]
     for r in results:
         when = datetime.fromisoformat(r["expiration"])
-        rows.append((r["file_name"], r["file_id"], when.strftime("%Y-%m-%d %H:%M:%S"),
-                     expires_in(when)))
+        until = url_valid_until(when).removeprefix("upload URL valid until ")
+        rows.append((r["file_name"], r["file_id"], format_size(r["size"]), until))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths[:3]))
+    lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 

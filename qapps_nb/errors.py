@@ -105,18 +105,23 @@ class BatchUploadError(QAppsError):
     """Some uploads of :func:`qapps_nb.upload_many` failed; the others succeeded.
 
     ``results`` holds, in input order, an ``UploadResult`` for each success and the
-    exception for each failure; ``failures`` lists ``(index, source label, exception)``.
+    exception for each failure; ``failures`` lists ``(index, source label, exception)``;
+    ``stats`` (a ``RetryStats``) counts the retries the batch took.
     """
 
-    def __init__(self, results: list[Any], failures: list[tuple[int, str, QAppsError]]) -> None:
+    def __init__(self, results: list[Any], failures: list[tuple[int, str, QAppsError]],
+                 stats: Any = None) -> None:
         self.results = results
         self.failures = failures
+        self.stats = stats
         done = len(results) - len(failures)
         lines = "; ".join(f"{label}: {err}" for _, label, err in failures[:5])
         more = f"; and {len(failures) - 5} more" if len(failures) > 5 else ""
-        super().__init__(
-            f"{len(failures)} of {len(results)} uploads failed ({done} succeeded): {lines}{more}"
-        )
+        retried = ""
+        if stats is not None and (stats.api_retries or stats.s3_resends):
+            retried = f"; {stats.api_retries} Q Apps retries, {stats.s3_resends} S3 resends"
+        super().__init__(f"{len(failures)} of {len(results)} uploads failed ({done} succeeded"
+                         f"{retried}): {lines}{more}")
 
 
 __all__ = [

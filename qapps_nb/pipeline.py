@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import warnings
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
 
+from . import pacing
 from .errors import (
     AttachError,
     BatchUploadError,
@@ -25,24 +26,21 @@ from .errors import (
     UploadCancelled,
     ValidationError,
 )
+from .notices import SizeWarning, notify
 from .progress import make_reporter
-from .result import UploadResult, format_size
+from .result import RetryStats, UploadResult, UploadResults, format_size
 from .service.client import ClientOptions, get_client
 from .service.presign import create_presigned_url
 from .sources import Payload, describe, expand, prepare
 from .targeting import Plan, Target, plan
 from .transport import UrlExpired, post
-from .validation import WARN_UPLOAD_BYTES, check_file_name, check_size
+from .validation import check_file_name, check_size, size_notice
 
 __all__ = ["SizeWarning", "Target", "upload", "upload_many"]
 _WHERE = ("instance_id", "app", "app_id", "card", "card_id", "scope", "session_id")
 """The keyword arguments that say where a file goes (see ``targeting.plan``)."""
 
 log = logging.getLogger("qapps_nb")
-
-
-class SizeWarning(UserWarning):
-    """A file above Amazon Q Business' 10 MB per-file limit may not be usable in the app."""
 
 
 def upload(source: Any, *, instance_id: str | None = None, app: str | None = None,
@@ -88,7 +86,7 @@ def _finish(result: UploadResult, target: Target, destination: Plan) -> UploadRe
 
 
 def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptions: bool = False,
-                **options: Any) -> list[Any]:
+                **options: Any) -> UploadResults:
     """Upload several sources concurrently; results come back in input order.
 
     One failure does not stop the others. When any failed, :class:`BatchUploadError` is
@@ -96,6 +94,9 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     ``return_exceptions=True``, which puts each exception in its place in the list.
     Takes :func:`upload`'s options; names are looked up once for the whole batch.
     ``attach=True`` takes exactly one source: a card has one default file.
+    The list is an :class:`~qapps_nb.result.UploadResults`; its ``stats`` count the
+    retries the batch took. Workers share one pacer per service (see ``pacing.py``):
+    a burst of throttling or 5xx answers backs them all off together.
     """
     items = expand(sources)
     if options.get("file_name") is not None and len(items) != 1:
@@ -119,7 +120,8 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     if options:
         raise TypeError(f"upload_many() got unexpected keyword arguments: {sorted(options)}")
     if not items:
-        return []
+        return UploadResults(stats=RetryStats(0, 0, 0, 0, 0, 0.0), labels=[])
+    started = time.monotonic()
     # Bad input anywhere fails the whole call before any network traffic.
     payloads: list[Payload] = []
     try:
@@ -138,11 +140,13 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     if client_options[0] is None:  # build the shared client once, not in every worker
         get_client(*client_options)
     batch = _BatchProgress(user_progress, payloads)
+    tally = _Tally()
 
     def one(index: int) -> UploadResult:
         try:
             return _send(payloads[index], target, client_options=client_options,
-                         progress=batch.for_item(index), timeout=timeout, cancel=cancel)
+                         progress=batch.for_item(index), timeout=timeout, cancel=cancel,
+                         tally=tally)
         finally:
             payloads[index].close()
 
@@ -176,9 +180,14 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
             except AttachError as exc:
                 results[i] = exc
                 failures.append((i, describe(items[i]), exc))
+    stats = tally.stats(len(payloads), len(payloads) - len(failures),
+                        time.monotonic() - started)
+    log.info("upload_many: %s", stats)
+    labels = [describe(item) for item in items]
     if failures and not return_exceptions:
-        raise BatchUploadError(results, failures)
-    return results
+        raise BatchUploadError(UploadResults(results, stats=stats, labels=labels), failures,
+                               stats=stats)
+    return UploadResults(results, stats=stats, labels=labels)
 
 
 def _prepare_checked(source: Any, file_name: str | None) -> Payload:
@@ -190,36 +199,56 @@ def _prepare_checked(source: Any, file_name: str | None) -> Payload:
     except BaseException:
         payload.close()
         raise
+    # Shown here, in the caller's thread and before any progress bar, once per big file.
+    notice = size_notice(payload.size, _shown(payload))
+    if notice:
+        notify(notice, SizeWarning)
     return payload
 
 
+def _shown(payload: Payload) -> str:
+    """How a notice names the file: the path as given, else the name and where it came from."""
+    if payload.label.endswith(payload.name):
+        return payload.label
+    return f"{payload.name} ({payload.label})"
+
+
 def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], progress: Any,
-          timeout: Any, cancel: threading.Event | None) -> UploadResult:
-    """Hash, presign, POST; renew an expired URL once. ``payload`` is closed by the caller."""
+          timeout: Any, cancel: threading.Event | None,
+          tally: _Tally | None = None) -> UploadResult:
+    """Hash, presign, POST; renew an expired URL once. ``payload`` is closed by the caller.
+
+    Retries are paced with every other upload to the same endpoints (``pacing.py``); the
+    attempts each side took end up on the result, and in ``tally`` whatever the outcome.
+    """
+    with pacing.uploading():  # counted: a file in company keeps trying longer (rule 2)
+        return _send_paced(payload, target, client_options=client_options, progress=progress,
+                           timeout=timeout, cancel=cancel, tally=tally)
+
+
+def _send_paced(payload: Payload, target: Target, *, client_options: tuple[Any, ...],
+                progress: Any, timeout: Any, cancel: threading.Event | None,
+                tally: _Tally | None) -> UploadResult:
     reporter = make_reporter(progress, payload.name)
+    api, s3 = pacing.Tries(), pacing.Tries()
+    renewed = False
     try:
         payload.ensure_hashed(
             (lambda done, total: reporter("hashing", done, total)) if reporter else None)
-        if payload.size > WARN_UPLOAD_BYTES:
-            warnings.warn(
-                f"{payload.name} is {format_size(payload.size)}: Amazon Q Business takes files "
-                "of at most 10 MB, so the app may not be able to use it",
-                SizeWarning, stacklevel=4)
         client = get_client(*client_options)
         log.info("uploading %s (%s) to app %s card %s", payload.name,
                  format_size(payload.size), target.app_id, target.card_id)
         sending = (lambda done, total: reporter("sending", done, total)) if reporter else None
-        renewed = False
         while True:
             if cancel is not None and cancel.is_set():
                 raise UploadCancelled(f"upload of {payload.name} cancelled; nothing was stored")
             presigned = create_presigned_url(
                 client, instance_id=target.instance_id, app_id=target.app_id,
                 card_id=target.card_id, file_name=payload.name, sha256=payload.sha256 or "",
-                scope=target.scope, session_id=target.session_id)
+                scope=target.scope, session_id=target.session_id, tries=api, cancel=cancel)
             try:
-                attempts = post(presigned, payload, progress=sending, cancel=cancel,
-                                timeout=timeout)
+                sends = post(presigned, payload, progress=sending, cancel=cancel,
+                             timeout=timeout, tries=s3)
                 break
             except UrlExpired:
                 if renewed:
@@ -233,6 +262,8 @@ def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], 
     finally:
         if reporter is not None and hasattr(reporter, "close"):
             reporter.close()
+        if tally is not None:
+            tally.add(api, s3, renewed)
     log.info("stored %s as fileId %s", payload.name, presigned.file_id)
     return UploadResult(
         file_id=presigned.file_id, expiration=presigned.expiration, file_name=payload.name,
@@ -240,7 +271,27 @@ def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], 
         instance_id=target.instance_id, app_id=target.app_id, card_id=target.card_id,
         session_id=target.session_id, sandbox=presigned.sandbox,
         clock_offset=presigned.clock_offset.total_seconds(),
-        attempts=attempts + (1 if renewed else 0))
+        attempts=sends + (1 if renewed else 0), api_attempts=api.count)
+
+
+class _Tally:
+    """Retries of a batch, added up from every file whatever its outcome (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._api = self._s3 = self._renewals = 0
+
+    def add(self, api: pacing.Tries, s3: pacing.Tries, renewed: bool) -> None:
+        with self._lock:
+            self._api += api.retries
+            self._s3 += s3.retries
+            self._renewals += int(renewed)
+
+    def stats(self, files: int, stored: int, seconds: float) -> RetryStats:
+        with self._lock:
+            return RetryStats(files=files, stored=stored, api_retries=self._api,
+                              s3_resends=self._s3, url_renewals=self._renewals,
+                              seconds=seconds)
 
 
 class _BatchProgress:

@@ -1,27 +1,27 @@
 """POST the bytes to S3 with a presigned form: streamed, length-known, retried when transient.
 
-The body is a fresh iterable for every attempt (a consumed stream cannot be re-sent,
-REFERENCE §2): every presigned field in order, then the file last, with an explicit
-Content-Length and large reads so requests keeps up with ``curl -F`` (REFERENCE §3).
+The body is a fresh iterable for every attempt, because a consumed stream cannot be sent
+again: every presigned field in order, then the file last (S3 ignores fields after the
+file), with an explicit Content-Length (S3 refuses chunked bodies) and large reads, so
+requests keeps up with ``curl -F``. Retries follow the shared pacing rules of
+``pacing.py``: all uploads to one S3 endpoint back off together.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import socket
 import struct
 import threading
-import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 import requests
 import requests.adapters
 
+from . import pacing
 from .errors import S3UploadError, UploadCancelled
 from .payload import CHUNK_SIZE, Payload
 from .service.presign import Presigned
@@ -38,17 +38,6 @@ _local = threading.local()
 
 class UrlExpired(Exception):
     """S3 said the policy expired (or it is about to): ask Q Apps for a new URL."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    base_delay: float = 0.25
-    max_delay: float = 8.0
-
-    def delay(self, attempt: int) -> float:
-        """Full-jitter exponential backoff (AWS' recommended shape)."""
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))  # noqa: S311
 
 
 class _AbortingAdapter(requests.adapters.HTTPAdapter):
@@ -139,22 +128,31 @@ def _quote(value: str) -> str:
 
 def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int], None] | None,
          cancel: threading.Event | None = None, timeout: Any = None,
-         retry: RetryPolicy | None = None) -> int:
-    """Send until S3 stores the object; return the number of attempts it took.
+         tries: pacing.Tries | None = None) -> int:
+    """Send until S3 stores the object; return the attempts this call made.
 
+    ``tries`` counts a file's attempts across calls (a renewed URL continues the count).
     Raises :class:`UrlExpired` when a new presigned URL is needed, :class:`S3UploadError`
-    with S3's code otherwise.
+    with S3's code otherwise (after the pacer's give-up rules, with the attempt count).
     """
-    retry = retry or RetryPolicy()
+    tries = tries if tries is not None else pacing.Tries()
+    before = tries.count
     timeout = timeout or DEFAULT_TIMEOUT
-    last: S3UploadError | None = None
-    for attempt in range(retry.attempts):
+    pacer = pacing.pacer_for("s3", _origin(presigned.url))
+    while True:
         if presigned.expired():
             raise UrlExpired()
+        try:
+            started = pacer.before_attempt(tries, cancel)
+        except pacing.GiveUp as stop:
+            code = stop.code or "ServiceUnavailable"
+            raise S3UploadError(f"S3 upload of {payload.name} {stop.reason}", code=code,
+                                hint=_S3_HINTS.get(code, "try again later")) from None
         if progress:
             progress(0, payload.size)
         body = MultipartBody(presigned.fields, payload, cancel=cancel,
                              on_sent=(lambda n: progress(n, payload.size)) if progress else None)
+        retry_after = None
         try:
             response = http_session().post(
                 presigned.url, data=cast(Any, body), timeout=timeout,  # stubs: bytes only
@@ -162,34 +160,46 @@ def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int
         except (UploadCancelled, S3UploadError):
             raise
         except requests.Timeout:
-            last = S3UploadError("S3 did not answer in time", code="Timeout",
-                                 hint="the network or S3 is slow; try again (or raise timeout=)")
+            error = S3UploadError("S3 did not answer in time", code="Timeout",
+                                  hint="the network or S3 is slow; try again (or raise timeout=)")
         except requests.ConnectionError as exc:
-            last = S3UploadError(f"the connection to S3 broke ({_reason(exc)})",
-                                 code="ConnectionError", hint="check the network and try again")
+            error = S3UploadError(f"the connection to S3 broke ({_reason(exc)})",
+                                  code="ConnectionError", hint="check the network and try again")
         else:
             if response.status_code in (200, 201, 204):
-                return attempt + 1
+                pacer.succeeded()
+                return tries.count - before
             error = _s3_error(response)
             if error.code == "AccessDenied" and "expired" in error.message.lower():
                 raise UrlExpired()
             if not _transient(response.status_code, error.code):
                 raise error
-            last = error
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+        pacer.failed(tries, started, error.code, retry_after)
         if cancel is not None and cancel.is_set():
             raise UploadCancelled("upload cancelled; nothing was stored")
-        if attempt + 1 < retry.attempts:
-            wait = retry.delay(attempt)
-            log.info("S3 upload attempt %d failed (%s); retrying in %.1f s",
-                     attempt + 1, last.code, wait)
-            if cancel is not None:
-                if cancel.wait(wait):
-                    raise UploadCancelled("upload cancelled; nothing was stored")
-            else:
-                time.sleep(wait)
-    assert last is not None
-    raise S3UploadError(f"{last.message}; gave up after {retry.attempts} attempts", code=last.code,
-                        hint=last.hint, status=last.status)
+        reason = pacer.give_up_reason(tries)
+        if reason is not None:
+            raise S3UploadError(f"{error.message}; {reason}", code=error.code, hint=error.hint,
+                                status=error.status)
+        log.info("S3 upload of %s: attempt %d failed (%s); retrying", payload.name,
+                 tries.count, error.code)
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port — what one S3 pacer covers."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (the HTTP-date form is not used by AWS)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _transient(status: int, code: str | None) -> bool:

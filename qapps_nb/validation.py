@@ -1,8 +1,12 @@
 """Checks every input the API would refuse, before any network call.
 
 botocore checks only required fields and minimum lengths on the client; the UUID patterns
-and the 100-character name limit come back from the server as a ``ValidationException``
-(REFERENCE.md §1). Checking here gives a clearer message and costs no round trip.
+and the 100-character name limit are in the service model but enforced by the server,
+which answers a ``ValidationException``. Checking here gives a clearer message and costs
+no round trip.
+
+Sizes are decimal everywhere (kB, MB, GB as ``format_size`` writes them): S3 takes at most
+5 GB in one POST, and Amazon Q Business documents 10 MB per file.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 import unicodedata
 
 from .errors import ValidationError
+from .result import format_size
 
 UUID_PATTERN = re.compile(
     r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}",
@@ -19,9 +24,10 @@ UUID_PATTERN = re.compile(
 SCOPES = ("APPLICATION", "SESSION")
 MAX_FILE_NAME = 100
 MAX_UPLOAD_BYTES = 5 * 1000**3
-"""S3 refuses a POST above 5 GB."""
-WARN_UPLOAD_BYTES = 10 * 1024**2
-"""Amazon Q Business takes at most 10 MB per file; larger files may not be usable."""
+"""S3 refuses a POST above 5 GB (5,000,000,000 bytes)."""
+WARN_UPLOAD_BYTES = 10 * 1000**2
+"""Amazon Q Business takes at most 10 MB (10,000,000 bytes) per file; larger files may not
+be usable in the app."""
 
 
 def check_instance_id(value: object) -> str:
@@ -84,6 +90,22 @@ def check_size(size: int, label: str) -> None:
     if size <= 0:
         raise ValidationError(f"{label} is empty: there is nothing to upload")
     if size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"{label} is {size:,} bytes; S3 takes at most {MAX_UPLOAD_BYTES:,} bytes in one upload"
-        )
+        raise ValidationError(f"{label} is {shown_over(size, MAX_UPLOAD_BYTES)}; S3 takes at "
+                              f"most {format_size(MAX_UPLOAD_BYTES, exact=True)} in one upload")
+
+
+def size_notice(size: int, label: str) -> str | None:
+    """The line shown for a file above Amazon Q Business' 10 MB, or None."""
+    if size <= WARN_UPLOAD_BYTES:
+        return None
+    return (f"{label} is {shown_over(size, WARN_UPLOAD_BYTES)}; Amazon Q Business takes files "
+            f"of at most {format_size(WARN_UPLOAD_BYTES, exact=True)}, so the app may not be "
+            "able to use it (uploading it anyway)")
+
+
+def shown_over(size: int, limit: int) -> str:
+    """A size above ``limit``, in bytes when rounding would make it read as the limit."""
+    shown = format_size(size)
+    if shown == format_size(limit) or shown == format_size(limit, exact=True):
+        return f"{size:,} bytes"
+    return shown

@@ -31,6 +31,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: Any) -
     clear_cache()  # app listings and definitions are cached per process for 60 s
 
 
+@pytest.fixture(autouse=True)
+def _fresh_pacing() -> Iterator[None]:
+    """Retry pacing is shared per endpoint in a process: each test starts without a hold."""
+    from qapps_nb import pacing
+
+    pacing.reset()
+    yield
+    pacing.reset()
+
+
 @pytest.fixture
 def target(qapps_sandbox: Any) -> dict[str, Any]:
     """Keyword arguments that send an upload to the sandbox explicitly (no environment)."""

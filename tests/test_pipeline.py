@@ -27,7 +27,7 @@ def stored(sb: Any, result: qapps_nb.UploadResult) -> bytes:
 
 def test_file_upload_is_byte_exact(qapps_sandbox: Any, target: dict[str, Any],
                                    tmp_path: Path) -> None:
-    data = bytes(range(256)) * 40_000 + b"tail"  # ~10 MB: several 4 MiB chunks
+    data = bytes(range(256)) * 39_000 + b"tail"  # just under 10 MB: several 4 MiB chunks
     path = tmp_path / "report.bin"
     path.write_bytes(data)
     result = upload(path, **target)
@@ -94,7 +94,7 @@ def test_large_dataframe_spools_to_disk(qapps_sandbox: Any, target: dict[str, An
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"n": range(1_500_000)})  # ~10 MB of CSV, beyond the 8 MiB spill size
     expected = frame.to_csv(index=False).encode()
-    with pytest.warns(qapps_nb.pipeline.SizeWarning) if len(expected) > 10 * 1024**2 else \
+    with pytest.warns(qapps_nb.pipeline.SizeWarning) if len(expected) > 10 * 1000**2 else \
             _no_warning():
         result = upload(frame, **target)
     assert stored(qapps_sandbox, result) == expected
@@ -153,7 +153,8 @@ def test_result_is_keepable_and_shows_no_secrets(qapps_sandbox: Any,
     assert "<img" not in html
     assert result.file_id in html
     assert "SANDBOX" in html
-    assert "expires in" in repr(result)
+    assert "expire" not in repr(result)  # the stored file does not expire
+    assert "upload URL valid until" in html
     data = result.to_dict()
     assert json.loads(json.dumps(data))["file_id"] == result.file_id
     assert result.card_value == {"cardId": result.card_id, "value": result.file_id}

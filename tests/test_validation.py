@@ -97,6 +97,7 @@ def test_too_large_refused_before_hashing(qapps_sandbox: Any, target: dict[str, 
     sparse = tmp_path / "huge.bin"
     with open(sparse, "wb") as fh:
         fh.truncate(5 * 1000**3 + 1)  # sparse: no disk used, nothing read
-    with pytest.raises(ValidationError, match="at most 5,000,000,000 bytes"):
+    with pytest.raises(ValidationError,
+                       match="is 5,000,000,001 bytes; S3 takes at most 5 GB in one upload"):
         upload(sparse, **target)
     assert qapps_sandbox.requests == []

@@ -11,6 +11,7 @@ import glob
 import keyword
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,12 +56,33 @@ def _from_path(token: str) -> list[tuple[str, Any, str | None]]:
 def resolve(tokens: list[str], user_ns: Mapping[str, Any]) -> list[tuple[str, Any, str | None]]:
     """Expand SOURCE tokens to ``(label, source, default file name or None)``, in order."""
     found: list[tuple[str, Any, str | None]] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.isidentifier() and not keyword.iskeyword(token) and token in user_ns:
             found.extend(_from_variable(token, user_ns[token]))
-        else:
+            continue
+        try:
             found.extend(_from_path(token))
+        except ValidationError as exc:
+            joined = _unquoted_path(tokens, index)
+            if joined is None:
+                raise
+            raise ValidationError(exc.message, hint="quote a path with spaces: "
+                                  f"%qapps_upload {_quote(joined)}") from None
     return found
+
+
+def _unquoted_path(tokens: list[str], index: int) -> str | None:
+    """The longest run of words from ``index`` on that names a file, when the words were
+    split at spaces because the path was not quoted (``data/my data file.csv``)."""
+    for end in range(len(tokens), index + 1, -1):
+        joined = " ".join(tokens[index:end])
+        if os.path.lexists(os.path.expanduser(joined)):
+            return joined
+    return None
+
+
+def _quote(path: str) -> str:
+    return f'"{path}"' if os.name == "nt" else shlex.quote(path)
 
 
 def is_plural(tokens: list[str], user_ns: Mapping[str, Any]) -> bool:

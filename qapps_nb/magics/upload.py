@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from ..targeting import Plan, Target
     from .core import QAppsMagics
 
+INTERRUPTED = ("interrupted: uploads stopped; S3 keeps no partial file (any that had "
+               "finished are stored)")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C / Interrupt kernel during ``%qapps_upload``: still a ``KeyboardInterrupt``
+    (the rest of the cell does not run, ``except KeyboardInterrupt`` catches it), not a
+    usage error, and IPython shows it as one line instead of frames of qapps-nb."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"KeyboardInterrupt: {self}"]
+
 
 def run(magics: QAppsMagics, line: str, cell: str | None,
         local_ns: dict[str, Any] | None) -> Any:
@@ -34,8 +46,9 @@ def run(magics: QAppsMagics, line: str, cell: str | None,
     try:
         return _run(magics, args, cell, local_ns)
     except BatchUploadError as exc:
-        magics.store(args.out, UploadResults(exc.results))
-        done = UploadResults(r for r in exc.results if not isinstance(r, BaseException))
+        magics.store(args.out, UploadResults(exc.results, stats=exc.stats))
+        done = UploadResults((r for r in exc.results if not isinstance(r, BaseException)),
+                             stats=exc.stats)
         if done:
             from IPython.display import display
 
@@ -93,13 +106,13 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
             magics.history.append(result)
         else:
             workers = args.max_workers or magics.max_workers
-            result = UploadResults(_titled(r, target) for r in qapps_nb.upload_many(
-                payloads, max_workers=workers, progress=progress, cancel=cancel, **settings))
+            result = qapps_nb.upload_many(
+                payloads, max_workers=workers, progress=progress, cancel=cancel, **settings)
+            result[:] = [_titled(r, target) for r in result]  # keeps the batch's stats
             magics.history.extend(result)
     except KeyboardInterrupt:
         cancel.set()
-        raise UsageError("interrupted: uploads stopped; S3 keeps no partial file (any that "
-                         "had finished are stored)") from None
+        raise Interrupted(INTERRUPTED) from None
     finally:
         for payload in payloads:  # temporary spools of serialized data
             payload.close()

@@ -3,16 +3,24 @@
 The answer's fields are secret (signature, policy, credential, token): they live only on
 :class:`Presigned`, never on results, reprs or INFO logs. Expiry is judged by the server's
 clock (its ``Date`` header), so a skewed laptop clock neither wastes nor races a URL.
+
+Retries: botocore's standard mode retries each call; the shared pacer (``pacing.py``,
+which says why botocore keeps its retries) is hooked into the client for this operation
+only, so every HTTP attempt waits for the batch-wide hold, is counted and reports its
+outcome, and a call that botocore gave up on is made again while the batch progresses.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .. import pacing
+from ..errors import ApiError, UploadCancelled
 from .client import call, get_client, is_sandbox
 
 __all__ = ["EXPIRY_MARGIN", "Presigned", "create_presigned_url", "get_client"]
@@ -41,14 +49,42 @@ class Presigned:
 
 
 def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id: str,
-                         file_name: str, sha256: str, scope: str,
-                         session_id: str | None) -> Presigned:
-    """One API call; the standard retry mode already retried throttling and 5xx."""
+                         file_name: str, sha256: str, scope: str, session_id: str | None,
+                         tries: pacing.Tries | None = None,
+                         cancel: threading.Event | None = None) -> Presigned:
+    """Ask for a presigned POST, paced with every other upload to this endpoint.
+
+    ``tries`` counts the HTTP attempts (botocore's retries included) across calls.
+    """
     params: dict[str, Any] = {"instanceId": instance_id, "appId": app_id, "cardId": card_id,
                               "fileContentsSha256": sha256, "fileName": file_name, "scope": scope}
     if session_id:
         params["sessionId"] = session_id
-    response = call(client, "create_presigned_url", **params)
+    tries = tries if tries is not None else pacing.Tries()
+    pacer = pacing.pacer_for("qapps", str(client.meta.endpoint_url))
+    _hook(client)
+    while True:
+        _active.call = _Call(pacer, tries, cancel)
+        try:
+            response = call(client, "create_presigned_url", **params)
+            break
+        except pacing.GiveUp as stop:
+            code = stop.code or "ServiceUnavailable"
+            raise ApiError(f"Q Apps create_presigned_url for {file_name} {stop.reason}",
+                           code=code, operation="create_presigned_url",
+                           hint=_GIVE_UP_HINTS.get(code, "try again later")) from None
+        except ApiError as exc:
+            if not _transient(exc):
+                raise
+            reason = pacer.give_up_reason(tries)
+            if reason is not None:
+                raise ApiError(f"{exc.message}; {reason}", code=exc.code, hint=exc.hint,
+                               status=exc.status, request_id=exc.request_id,
+                               operation=exc.operation) from None
+            log.info("create_presigned_url for %s failed (%s) after %d attempts; the batch "
+                     "is making progress, so trying again", file_name, exc.code, tries.count)
+        finally:
+            _active.call = None
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     expiration = response["presignedUrlExpiration"]
     if expiration.tzinfo is None:
@@ -61,9 +97,79 @@ def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id:
         clock_offset=_clock_offset(headers.get("date")),
         sandbox=is_sandbox(response),
     )
-    log.info("presigned upload for %s: fileId %s, expires %s", file_name, presigned.file_id,
-             presigned.expiration.isoformat())
+    log.info("presigned upload for %s: fileId %s, upload URL valid until %s", file_name,
+             presigned.file_id, presigned.expiration.isoformat(timespec="seconds"))
     return presigned
+
+
+# -- pacing hooks on the shared client (CreatePresignedUrl only) ---------------------------
+
+_THROTTLING = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException",
+                         "RequestLimitExceeded", "SlowDown"})
+_TRANSIENT_CODES = _THROTTLING | {"InternalServerException", "ServiceUnavailable",
+                                  "ServiceUnavailableException", "RequestTimeout",
+                                  "RequestTimeoutException", "EndpointConnectionError",
+                                  "ConnectTimeoutError", "ReadTimeoutError",
+                                  "ConnectionClosedError"}
+_GIVE_UP_HINTS = {
+    "ThrottlingException": "Q Apps is throttling requests; wait a moment, or lower max_workers",
+    "InternalServerException": "Q Apps had an internal error; try again shortly",
+}
+_active = threading.local()
+
+
+@dataclass
+class _Call:
+    pacer: pacing.Pacer
+    tries: pacing.Tries
+    cancel: threading.Event | None
+    started: float = 0.0
+
+
+def _hook(client: Any) -> None:
+    """Register the pacing hooks once per client (``unique_id`` makes this idempotent)."""
+    events = client.meta.events
+    events.register("before-send.qapps.CreatePresignedUrl", _before_send,
+                    unique_id="qapps-nb-pacing-before-send")
+    events.register("needs-retry.qapps.CreatePresignedUrl", _after_attempt,
+                    unique_id="qapps-nb-pacing-needs-retry")
+
+
+def _before_send(**kwargs: Any) -> None:
+    """Every HTTP attempt (botocore's retries too) waits for the shared hold and is counted."""
+    current: _Call | None = getattr(_active, "call", None)
+    if current is not None:
+        current.started = current.pacer.before_attempt(current.tries, current.cancel)
+
+
+def _after_attempt(response: Any = None, caught_exception: Any = None,
+                   **kwargs: Any) -> None:
+    """Report each attempt's outcome to the pacer; returns None: botocore still decides."""
+    current: _Call | None = getattr(_active, "call", None)
+    if current is None:
+        return
+    if isinstance(caught_exception, (pacing.GiveUp, UploadCancelled)):
+        return  # raised by _before_send itself: not an answer from Q Apps
+    if caught_exception is not None:
+        current.pacer.failed(current.tries, current.started, type(caught_exception).__name__)
+        return
+    http, parsed = response
+    status = http.status_code
+    code = (parsed or {}).get("Error", {}).get("Code")
+    if status < 300:
+        current.pacer.succeeded()
+    elif status == 429 or status >= 500 or code in _THROTTLING:
+        retry_after = http.headers.get("Retry-After")
+        try:
+            seconds = float(retry_after) if retry_after else None
+        except ValueError:
+            seconds = None
+        current.pacer.failed(current.tries, current.started, code or f"HTTP{status}", seconds)
+
+
+def _transient(exc: ApiError) -> bool:
+    return (exc.code in _TRANSIENT_CODES or exc.status == 429
+            or (exc.status is not None and exc.status >= 500))
 
 
 def _clock_offset(date_header: str | None) -> timedelta:

@@ -1,7 +1,7 @@
 """Kernel side of the widget's chunk protocol: reassemble, hash and spool one browser file.
 
 The browser sends a file as ``chunk`` messages of at most 8 MiB (the Jupyter server drops
-websocket messages above 10 MiB, REFERENCE.md §3). Chunks are hashed in order as they
+websocket messages above 10 MiB by default). Chunks are hashed in order as they
 arrive and written to a private temporary file, so a 5 GB file never sits in kernel memory.
 Out-of-order chunks wait in a small bounded buffer; duplicates are ignored. Nothing here
 knows about widgets or comms, which keeps it testable with plain calls.

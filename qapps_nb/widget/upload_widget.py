@@ -1,12 +1,13 @@
 """``UploadWidget``: pick files in the browser and store them in a Q Apps file card.
 
-ipywidgets' ``FileUpload`` loses files above ~10 MiB (the Jupyter server drops larger
-websocket messages) and keeps their bytes in the widget state. This widget streams files in
-flow-controlled chunks to a spool in the kernel (``receiver.py``, ``transfer.py``), then
-runs :func:`qapps_nb.upload` in worker threads (``jobs.py``) so the kernel stays
-responsive and Cancel works. The app and card are picked by title from the instance's apps,
-listed in the background (``catalog.py``). The synced state holds titles, ids, sizes and
-statuses only: no file bytes, no presigned fields, no AWS settings.
+ipywidgets' ``FileUpload`` sends a whole file in one websocket message, so files above the
+Jupyter server's 10 MiB message limit never reach the kernel (and nothing says so), and it
+keeps the bytes in the widget state. This widget streams files in flow-controlled chunks
+to a spool in the kernel (``receiver.py``, ``transfer.py``), then runs
+:func:`qapps_nb.upload` in worker threads (``jobs.py``) so the kernel stays responsive and
+Cancel works. The app and card are picked by title from the instance's apps, listed in the
+background (``catalog.py``). The synced state holds titles, ids, sizes and statuses only:
+no file bytes, no presigned fields, no AWS settings.
 """
 
 from __future__ import annotations

@@ -74,13 +74,8 @@ def kernel_value(page: Any, expression: str) -> Any:
     return json.loads(ast.literal_eval(reply["data"]["text/plain"]))
 
 
-def fresh_widget(page: Any, code: str = "w = qapps_nb.UploadWidget()\nw") -> None:
-    """Clear every output, add a cell at the end with ``code`` and run it.
-
-    One widget on the page at a time keeps every selector unambiguous; the apps cache is
-    cleared so each widget lists the sandbox as it is now.
-    """
-    run_in_kernel(page, "import qapps_nb\nqapps_nb.clear_cache()")
+def new_cell(page: Any, code: str) -> None:
+    """Clear every output, add a cell at the end with ``code`` and run it."""
     page.evaluate("""async (code) => {
         const app = window.jupyterapp;
         const panel = app.shell.currentWidget;
@@ -91,6 +86,16 @@ def fresh_widget(page: Any, code: str = "w = qapps_nb.UploadWidget()\nw") -> Non
         nb.activeCell.model.sharedModel.setSource(code);
         await app.commands.execute('notebook:run-cell');
     }""", code)
+
+
+def fresh_widget(page: Any, code: str = "w = qapps_nb.UploadWidget()\nw") -> None:
+    """A new cell that shows a new widget, alone on the page.
+
+    One widget on the page at a time keeps every selector unambiguous; the apps cache is
+    cleared so each widget lists the sandbox as it is now.
+    """
+    run_in_kernel(page, "import qapps_nb\nqapps_nb.clear_cache()")
+    new_cell(page, code)
     page.wait_for_function("() => document.querySelectorAll('.qapps-upload').length === 1",
                            timeout=90_000)
 

@@ -134,7 +134,7 @@ def test_ctrl_c_in_the_magic_is_one_line(qapps_sandbox_env: Any, run: Any,
         cell = run(f"%qapps_upload -q {big_file}")
     finally:
         timer.cancel()
-    assert cell.usage_error.startswith("interrupted: uploads stopped")
+    assert cell.interrupted.startswith("interrupted: uploads stopped")
     _nothing_stored_and_quiet(sb)
     sb.clear_faults()
     again = run(f"%qapps_upload -q {big_file}")

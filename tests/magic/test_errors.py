@@ -137,12 +137,15 @@ def test_interrupt_stops_the_batch_with_one_line(sb: Any, ip: Any, run: Any) -> 
     try:
         timer.start()
         start = time.perf_counter()
-        message = run("%qapps_upload -q --max-workers 1 v0 v1 v2 v3 v4 v5").usage_error
+        # An interrupt is a KeyboardInterrupt shown as one line, and stops the whole cell.
+        message = run("%qapps_upload -q --max-workers 1 v0 v1 v2 v3 v4 v5\n"
+                      "rest_of_cell_ran = True").interrupted
         elapsed = time.perf_counter() - start
     finally:
         timer.cancel()
         sb.set_latency(0, 0)
     assert message.startswith("interrupted: uploads stopped")
+    assert "rest_of_cell_ran" not in ip.user_ns
     assert elapsed < 2.0  # did not wait for all six (6 x 0.4 s)
     time.sleep(0.6)  # the worker in flight finishes or stops; then nothing more is sent
     count = len(sb.requests)

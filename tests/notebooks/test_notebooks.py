@@ -64,10 +64,10 @@ def test_demo_prints_file_ids_and_expirations() -> None:
                           text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[1].split()[:3] == ["file", "fileId", "expiration"]
+    assert lines[1].split() == ["file", "fileId", "size", "upload", "URL", "valid", "until"]
     rows = [line for line in lines if UUID.search(line)]
     assert len(rows) >= 5
-    assert all("expires in" in row for row in rows)
+    assert all(row.endswith(" UTC") and "expire" not in row for row in rows)
     assert any(row.startswith("prompt.txt") for row in rows)
 
 
