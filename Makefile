@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint lab bench bench-quick browser-deps clean
+.PHONY: demo test test-floors lint lab bench bench-quick browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ demo: $(STAMP)
 test: $(STAMP) lint
 	$(PY) -m pytest
 
+## The declared minimum versions on the oldest supported Python (pyenv's 3.10), then the
+## tests without the browser ones; FLOORS_PYTHON=/path/to/python3.10 to use another.
+test-floors:
+	$(PYTHON) .ci/floors.py $(if $(FLOORS_PYTHON),--python $(FLOORS_PYTHON))
+
 lint: $(STAMP)
-	$(PY) -m ruff check qapps_nb tests benchmarks
+	$(PY) -m ruff check qapps_nb tests benchmarks .ci
 	$(PY) -m mypy qapps_nb
 
 ## Open the quickstart in JupyterLab.
@@ -41,4 +46,4 @@ browser-deps:
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache

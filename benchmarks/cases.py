@@ -246,9 +246,50 @@ def bench_widget(ctx: Context) -> list[Row]:
                 "≥ 50 MB/s", met=rate >= 50)]
 
 
+def bench_names(ctx: Context) -> list[Row]:
+    """20 uploads to one app by title: the lookups they cost, counted by the sandbox."""
+    import qapps_nb
+    from qapps_nb.sandbox import running
+
+    uploads = 20
+    with running() as sb:
+        where = {"instance_id": sb.instance_id, "session": sb.boto3_session(),
+                 "endpoint_url": sb.endpoint_url}
+        title = "Contract Summarizer"  # one file-upload card: app= alone names it
+        app = qapps_nb.get_app(title, **where)
+        base = {**where, "progress": False}
+        by_ids = {**base, "app_id": app.app_id, "card_id": app.file_card().card_id}
+
+        def titles() -> None:
+            qapps_nb.clear_cache()  # every run starts cold: the lookups are counted in it
+            for i in range(uploads):
+                qapps_nb.upload(f"row {i}".encode(), app=title, **base)
+
+        def ids() -> None:
+            for i in range(uploads):
+                qapps_nb.upload(f"row {i}".encode(), **by_ids)
+
+        ids()  # clients and connections ready before counting and timing
+        sb.clear_requests()
+        titles()
+        seen = [r for r in sb.requests if r.service == "qapps"]
+        pages = max(1, -(-len(qapps_nb.list_apps(**where)) // 100))  # ListQApps: 100 a page
+        walks = sum(r.operation == "ListQApps" for r in seen) / pages
+        reads = sum(r.operation == "GetQApp" for r in seen)
+        presigns = sum(r.operation == "CreatePresignedUrl" for r in seen)
+        times = interleave(ctx.settings.runs, ours=titles, anchor=ids)
+    ratio = times["ours"].median / times["anchor"].median
+    return [Row(f"upload(app=TITLE) ×{uploads} to one app (sandbox request log)",
+                f"{walks:g} ListQApps walk, {reads} GetQApp, {presigns} CreatePresignedUrl; "
+                f"{times['ours']}", f"the same by ids (no lookup) {times['anchor']}",
+                "≤ 1 walk + 1 GetQApp", ratio=ratio,
+                met=walks <= 1 and reads <= 1 and presigns == uploads)]
+
+
 CASES: dict[str, Callable[[Context], list[Row]]] = {
     "hash": bench_hash, "post": bench_post, "upload": bench_upload, "rss": bench_rss,
     "many": bench_many, "load_ext": bench_load_ext, "widget": bench_widget,
+    "names": bench_names,
 }
 
 

@@ -1,11 +1,15 @@
 """``python -m qapps_nb.demo``: run the quickstart notebook headlessly against the sandbox.
 
-Executes ``notebooks/quickstart.ipynb`` in a fresh kernel with nbclient (the notebook
-starts the local sandbox itself), then prints each stored file's fileId and expiration.
-Exits non-zero if any cell fails or nothing was uploaded. This is what ``make demo`` runs.
+Executes the quickstart notebook in a fresh kernel with nbclient (the notebook starts
+the local sandbox itself), then prints each stored file's fileId and expiration. Exits
+non-zero if any cell fails or nothing was uploaded. This is what ``make demo`` runs; from
+an installed package it needs ``pip install 'qapps-nb[demo]'`` (nbclient and ipykernel).
 
-The kernel gets an environment without AWS profiles or credentials, so the demo can only
-ever talk to the sandbox, never to a real AWS account.
+The kernel gets an environment without AWS profiles, credentials or qapps-nb settings
+(:mod:`qapps_nb.sandbox.isolation`), so the demo can only ever talk to the sandbox, never
+to a real AWS account. Its temporary files (the notebook's sample files, the sandbox's
+storage, the kernel's sockets) live in one temporary folder removed at the end, and the
+kernel listens on local sockets (IPC) rather than TCP where the platform has them.
 """
 
 from __future__ import annotations
@@ -14,28 +18,35 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+from .sandbox.isolation import isolated_environ
+
+_REPO_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+_PACKAGED_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "quickstart.ipynb"
+"""A checkout has ``notebooks/quickstart.ipynb``; the wheel ships the same file inside the
+package (pyproject's force-include), so one source serves both."""
 _MARK = "QAPPS_DEMO_RESULTS "
 _COLLECT = (
     "import json as _json\n"
     "_magics = get_ipython().magics_manager.registry['QAppsMagics']\n"
     f"print({_MARK!r} + _json.dumps([r.to_dict() for r in _magics.history]))\n"
 )
-_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_QAPPS", "QAPPS_INSTANCE_ID", "QAPPS_APP_ID", "QAPPS_CARD_ID",
-            "QAPPS_SESSION_ID", "QAPPS_SCOPE")
+_NEEDS = "the demo needs nbclient and ipykernel: pip install 'qapps-nb[demo]'"
 
 
-def kernel_env() -> dict[str, str]:
-    """This process's environment minus anything that could reach real AWS."""
-    env = {k: v for k, v in os.environ.items() if k not in _AWS_ENV}
-    env["AWS_CONFIG_FILE"] = os.devnull
-    env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-    env["AWS_EC2_METADATA_DISABLED"] = "true"
+def default_notebook() -> Path:
+    return _REPO_NOTEBOOK if _REPO_NOTEBOOK.is_file() else _PACKAGED_NOTEBOOK
+
+
+def kernel_env(tmpdir: str | None = None) -> dict[str, str]:
+    """This process's environment minus anything that could reach real AWS; temporary
+    files under ``tmpdir`` when given."""
+    env = isolated_environ()
+    if tmpdir is not None:
+        env["TMPDIR"] = tmpdir
     return env
 
 
@@ -45,22 +56,36 @@ def run_notebook(path: Path, timeout: int = 120) -> tuple[Any, list[dict[str, An
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
     collect = nbformat.v4.new_code_cell(_COLLECT)
-    with client.setup_kernel(env=kernel_env()):
-        for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)
-        nb.cells.append(collect)
-        try:
-            client.execute_cell(collect, len(nb.cells) - 1)
-        finally:
-            nb.cells.pop()
+    with tempfile.TemporaryDirectory(prefix="qapps-demo-") as tmpdir:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                config=_kernel_config(Path(tmpdir)),
+                                resources={"metadata": {"path": str(path.parent)}})
+        with client.setup_kernel(env=kernel_env(tmpdir)):
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            nb.cells.append(collect)
+            try:
+                client.execute_cell(collect, len(nb.cells) - 1)
+            finally:
+                nb.cells.pop()
     text = "".join(o.get("text", "") for o in collect.outputs if o.get("name") == "stdout")
     for line in text.splitlines():
         if line.startswith(_MARK):
             return nb, json.loads(line[len(_MARK):])
     raise RuntimeError("the notebook ran but reported no upload results")
+
+
+def _kernel_config(tmpdir: Path) -> Any:
+    """IPC sockets in ``tmpdir`` where the OS has them: nothing listens on a TCP port, and
+    ipykernel has no reason to warn that TCP traffic is unencrypted."""
+    from traitlets.config import Config
+
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(tmpdir / "kernel")
+    return config
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -88,19 +113,26 @@ def table(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qapps_nb.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("notebook", nargs="?", type=Path, default=DEFAULT_NOTEBOOK)
+    parser.add_argument("notebook", nargs="?", type=Path, default=None,
+                        help="the notebook to run (default: the quickstart)")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     parser.add_argument("--save", type=Path, metavar="PATH",
                         help="also write the executed notebook (with outputs) here")
     args = parser.parse_args(argv)
-    if not args.notebook.is_file():
-        print(f"demo: no notebook at {args.notebook}", file=sys.stderr)
+    notebook = args.notebook or default_notebook()
+    if not notebook.is_file():
+        print(f"demo: no notebook at {notebook}", file=sys.stderr)
         return 2
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-
-    print(f"Running {args.notebook.name} against the local sandbox (not AWS)...", flush=True)
     try:
-        nb, results = run_notebook(args.notebook, args.timeout)
+        import ipykernel  # noqa: F401  (the kernel the notebook runs in)
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    except ImportError:
+        print(f"demo: {_NEEDS}", file=sys.stderr)
+        return 2
+
+    print(f"Running {notebook.name} against the local sandbox (not AWS)...", flush=True)
+    try:
+        nb, results = run_notebook(notebook, args.timeout)
     except CellExecutionError as exc:
         print(f"demo: a cell failed: {exc.ename}: {exc.evalue}", file=sys.stderr)
         return 1

@@ -2,12 +2,17 @@
 
 The core only calls ``reporter(phase, done, total)``; what that shows is decided here, so
 the pipeline knows nothing of notebooks, terminals or widgets.
+
+Bars are for a person watching. A kernel run by papermill, nbclient (``make demo``) or
+Voila has nobody watching: a bar there is saved in the notebook frozen at "0%", so those
+runs get no bar at all (the result line says what was uploaded). Sizes use decimal units
+(1 MB = 1000 kB), like every message (``result.format_size``).
 """
 
 from __future__ import annotations
 
-import html
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,19 +20,39 @@ Reporter = Callable[[str, int, int], None]
 BAR_THRESHOLD = 1024 * 1024
 """Below this a bar would only flash; tiny uploads show no bar."""
 PHASE_LABELS = {"hashing": "hashing", "sending": "uploading"}
+BAR_FORMAT = ("{l_bar}{bar}| {n_fmt}B/{total_fmt}B "
+              "[{elapsed}<{remaining}, {rate_fmt}{postfix}]")
+"""tqdm's default layout with byte units spelled out: ``284MB/500MB``, ``12.0MB/s``."""
 
 
 def make_reporter(progress: Any, label: str) -> Reporter | None:
-    """``None`` → tqdm.auto bars, ``False`` → nothing, a callable → that callable."""
+    """``None`` → tqdm bars when someone watches, ``False`` → nothing, a callable → it."""
     if progress is False:
         return None
     if progress is None or progress is True:
-        return TqdmReporter(label)
+        return TqdmReporter(label) if someone_watches() else None
     if not callable(progress):
         raise TypeError("progress must be None, False or a callable(bytes_done, bytes_total)")
     if _takes_phase(progress):
         return lambda phase, done, total: progress(done, total, phase=phase)
     return lambda phase, done, total: progress(done, total)
+
+
+def someone_watches() -> bool:
+    """False in a Jupyter kernel whose current cell came from a front end without a person.
+
+    Every interactive front end (JupyterLab, Notebook 6 and 7, VS Code) runs cells with
+    ``allow_stdin`` so that ``input()`` works; nbclient (and so papermill and ``make
+    demo``) and Voila run them without, because nobody could answer. ipykernel keeps that
+    flag of the running request as ``kernel._allow_stdin`` (ipykernel 6 and 7). Outside a
+    kernel (terminal IPython, scripts) tqdm writes to stderr as usual.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return True
+    return getattr(kernel, "_allow_stdin", True) is not False
 
 
 def _takes_phase(func: Callable[..., Any]) -> bool:
@@ -54,11 +79,10 @@ class TqdmReporter:
             from tqdm.auto import tqdm
 
             self._phase = phase
+            # tqdm's notebook bar escapes desc itself (escaping here would show "&amp;")
             desc = f"{PHASE_LABELS.get(phase, phase)} {self.label}"
-            if tqdm.__module__.startswith("tqdm.notebook"):
-                desc = html.escape(desc)  # the notebook bar shows desc in an HTML widget
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                             desc=desc, leave=False, mininterval=0.2)
+            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1000,
+                             bar_format=BAR_FORMAT, desc=desc, leave=False, mininterval=0.2)
         self._bar.update(done - self._bar.n)
         if done >= total:
             self.close()

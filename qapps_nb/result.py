@@ -120,7 +120,7 @@ class UploadResult:
             app = f" of app {esc(self.app_title)}" if self.app_title else ""
             rows.append(("card", f"{esc(self.card_title)}{app}"))
         if self.attached:
-            rows.append(("default", esc(self.attached_text())))
+            rows.append(("default file", esc(self.attached_text())))
         return rows
 
     def _repr_html_(self) -> str:

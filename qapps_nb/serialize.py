@@ -6,6 +6,7 @@ follows the file name's extension; a DataFrame's index is kept only when it carr
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 from collections.abc import Mapping
@@ -50,26 +51,46 @@ def dataframe_kind(value: Any) -> str | None:
 
 _FORMATS: Mapping[str, str] = {".csv": "csv", ".json": "json", ".parquet": "parquet",
                                ".xlsx": "excel", ".txt": "csv", ".tsv": "tsv"}
+_WRITERS: Mapping[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    ("pandas", "parquet"): (("pyarrow", "fastparquet"), "parquet"),
+    ("pandas", "excel"): (("xlsxwriter", "openpyxl"), "excel"),
+    ("polars", "excel"): (("xlsxwriter",), "polars"),
+}
+"""(library, format) → (modules that can write it, any one will do; the extra that has it).
+CSV, TSV and JSON need nothing more; polars writes Parquet itself."""
+_FORMAT_NAMES = {"parquet": "Parquet", "excel": "Excel"}
 
 
 def from_dataframe(frame: Any, kind: str, name: str) -> Payload:
     """Serialize by the name's extension; the index is kept only when it carries data."""
     fmt = _FORMATS.get(Path(name).suffix.lower(), "csv")
+    _check_writer(kind, fmt, name)
     writer = Sha256Writer(name, label=f"{kind} DataFrame")
     try:
         if kind == "pandas":
             _write_pandas(frame, fmt, writer)
         else:
             _write_polars(frame, fmt, writer)
-    except ImportError as exc:
+    except ImportError as exc:  # installed but broken (a numpy mismatch...): its first line
         writer.discard()
-        extra = {"parquet": "parquet", "excel": "excel"}.get(fmt, "data")
-        raise ValidationError(f"cannot write {name}: {exc.name or exc} is not installed "
-                              f"(pip install 'qapps-nb[{extra}]')") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".:")
+        raise ValidationError(f"cannot write {name}: {first}") from None
     except BaseException:
         writer.discard()
         raise
     return writer.finish()
+
+
+def _check_writer(kind: str, fmt: str, name: str) -> None:
+    """One line naming the missing library, before anything is written (no 6-line pandas
+    message): pandas needs pyarrow (or fastparquet) for Parquet and xlsxwriter (or
+    openpyxl) for Excel; polars needs xlsxwriter for Excel."""
+    modules, extra = _WRITERS.get((kind, fmt), ((), ""))
+    if not modules or any(importlib.util.find_spec(m) is not None for m in modules):
+        return
+    raise ValidationError(
+        f"cannot write {name}: {kind} needs {modules[0]} to write {_FORMAT_NAMES[fmt]} files",
+        hint=f"pip install {modules[0]} (or pip install 'qapps-nb[{extra}]')")
 
 
 def _write_pandas(frame: Any, fmt: str, out: Sha256Writer) -> None:
@@ -97,5 +118,7 @@ def _write_polars(frame: Any, fmt: str, out: Sha256Writer) -> None:
         frame.write_json(out)
     elif fmt == "parquet":
         frame.write_parquet(out)
-    else:
-        frame.write_excel(out)
+    else:  # before polars 1.x wrote Excel to any binary file object, only to a BytesIO
+        buffer = io.BytesIO()
+        frame.write_excel(buffer)
+        out.write(buffer.getbuffer())

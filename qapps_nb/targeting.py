@@ -86,14 +86,11 @@ class Plan:
 
         started = time.monotonic()
         app = apps.resolve_app(self.app.value, self.instance_id, self.options, refresh=refresh)
-        try:
-            card = self._file_card(app)
-        except ValidationError:
-            if app.read_at >= started:
-                raise
+        if (self.card.value is not None and self.card.level <= self.app.level
+                and not app.has_card(self.card.value) and app.read_at < started):
             # A definition from the cache may predate a new card: read it once more.
             app = apps.fetch_app(app.app_id, self.instance_id, self.options, refresh=True)
-            card = self._file_card(app)
+        card = self._file_card(app)
         if self.attach and app.can_edit is False:
             raise ConfigurationError(
                 f"only the owner of app {app.title!r} can set its default file (you cannot "

@@ -23,6 +23,7 @@ ROWS = (
     "files of 10 KB",
     "%load_ext qapps_nb",
     "widget, browser → kernel",
+    "upload(app=TITLE) ×20 to one app",
 )
 
 needs_anchors = pytest.mark.skipif(

@@ -51,10 +51,35 @@ def usage_errors() -> Iterator[None]:
     """The magics' error boundary: expected failures become one ``UsageError`` line."""
     try:
         yield
-    except QAppsError as exc:
-        raise UsageError(str(exc)) from None
+    except (QAppsError, UsageError) as exc:  # UsageError: a magic's own (a bad option...)
+        raise _usage_error(str(exc)) from None
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise UsageError(f"{exc.strerror}: {exc.filename}") from None
+        raise _usage_error(f"{exc.strerror}: {exc.filename}") from None
+
+
+class _KernelUsageError(UsageError):
+    """A ``UsageError`` that a kernel reports as an error output of one line.
+
+    IPython prints a plain ``UsageError`` to stderr, so the kernel's error output (what
+    papermill and nbclient put in their exception, and what ``stop_on_error`` sees) holds
+    no reason. This subclass takes IPython's ``_render_traceback_`` path instead: the
+    error output carries ``ename`` UsageError, ``evalue`` the line, and a "traceback" that
+    is just ``UsageError: <line>``, so notebooks still show one line and no traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"UsageError: {self}"]
+
+
+_KernelUsageError.__name__ = _KernelUsageError.__qualname__ = "UsageError"  # the ename
+
+
+def _usage_error(message: str) -> UsageError:
+    """In a Jupyter kernel the error-output kind; in terminal IPython the plain one."""
+    from IPython import get_ipython
+
+    in_kernel = getattr(get_ipython(), "kernel", None) is not None
+    return _KernelUsageError(message) if in_kernel else UsageError(message)
 
 
 @magics_class

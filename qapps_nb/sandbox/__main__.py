@@ -17,14 +17,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
 from .core import BANNER, Sandbox
+from .isolation import isolated_environ
 from .state import DEFAULT_MAX_SIZE, DEFAULT_MODEL_LATENCY, DEFAULT_URL_TTL
 
-# Set in a shell, these would pair real settings with the sandbox's dummy key.
-CHILD_DROPS = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
@@ -103,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sandbox = Sandbox(port=args.port, url_ttl=args.url_ttl, max_size=args.max_size,
                           storage_dir=args.storage_dir, clock_skew=args.clock_skew,
-                          apps=args.apps)
-        sandbox.settings.model_latency = args.model_latency
-        sandbox.settings.validate()
+                          apps=args.apps, model_latency=args.model_latency)
     except (OSError, ValueError) as exc:
         print(f"qapps-sandbox: cannot start: {exc}", file=sys.stderr)
         return 2
@@ -144,10 +142,17 @@ def _serve(sandbox: Sandbox) -> None:
         pass
 
 
+def child_env(environ: Mapping[str, str], sandbox_env: Mapping[str, str]) -> dict[str, str]:
+    """A ``run`` child sees none of the shell's AWS or qapps-nb settings (a session token, a
+    profile, a scope...), only the sandbox's: nothing in it can reach real AWS."""
+    env = isolated_environ(environ)
+    env.update(sandbox_env)
+    return env
+
+
 def _run(sandbox: Sandbox, command: list[str]) -> int:
     """Run ``command`` with the sandbox's environment; its exit status."""
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_DROPS}
-    env.update(sandbox.env())
+    env = child_env(os.environ, sandbox.env())
     print(f"# {BANNER} at {sandbox.endpoint_url}; running: {shlex.join(command)}",
           file=sys.stderr, flush=True)
     try:

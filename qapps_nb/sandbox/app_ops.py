@@ -39,10 +39,12 @@ def spec_problems(spec: AppSpec) -> list[str]:
     definition: dict[str, Any] = {"cards": list(spec.cards)}
     if spec.initial_prompt is not None:
         definition["initialPrompt"] = spec.initial_prompt
-    found = model.validate("AppDefinitionInput", definition, "appDefinition")
+    problems += model.validate("AppDefinitionInput", definition, "appDefinition")
     if spec.app_id is not None:
-        found += model.validate("UUID", spec.app_id, "appId")
-    return problems + found or definition_problems(spec.cards)
+        problems += model.validate("UUID", spec.app_id, "appId")
+    if problems:
+        return problems
+    return definition_problems(spec.cards)  # needs cards the model accepts
 
 
 def check_spec(spec: AppSpec) -> None:

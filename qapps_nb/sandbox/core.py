@@ -24,6 +24,7 @@ from .state import (
     CLIENT_ACCESS_KEY_ID,
     CLIENT_SECRET_ACCESS_KEY,
     DEFAULT_MAX_SIZE,
+    DEFAULT_MODEL_LATENCY,
     DEFAULT_URL_TTL,
     SandboxState,
     Settings,
@@ -44,10 +45,12 @@ class Sandbox:
 
     def __init__(self, *, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
                  max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-                 clock_skew: float = 0.0, apps: AppsSource | None = None) -> None:
+                 clock_skew: float = 0.0, apps: AppsSource | None = None,
+                 model_latency: float = DEFAULT_MODEL_LATENCY) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0-65535 (0 = any free port), not {port!r}")
-        settings = Settings(url_ttl=url_ttl, max_size=max_size, clock_skew=clock_skew)
+        settings = Settings(url_ttl=url_ttl, max_size=max_size, clock_skew=clock_skew,
+                            model_latency=model_latency)
         extra_apps = _load_apps(apps)
         owned = storage_dir is None
         if storage_dir is None:
@@ -141,12 +144,18 @@ class Sandbox:
         }
 
     def boto3_session(self) -> boto3.Session:
-        """A boto3 Session with the dummy sandbox credentials and region."""
-        import boto3
+        """A boto3 Session with the dummy sandbox credentials and region.
 
+        It ignores ``AWS_PROFILE`` / ``AWS_DEFAULT_PROFILE``: a profile set in the shell
+        (even one that does not exist here) must not change or break a sandbox session.
+        """
+        import boto3
+        import botocore.session
+
+        core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
         return boto3.Session(aws_access_key_id=CLIENT_ACCESS_KEY_ID,
                              aws_secret_access_key=CLIENT_SECRET_ACCESS_KEY,
-                             region_name=self.region)
+                             region_name=self.region, botocore_session=core)
 
     def client(self, **kwargs: Any) -> QAppsClient:
         """A boto3 ``qapps`` client pointed at this sandbox."""
@@ -301,10 +310,12 @@ def _shutdown(server: SandboxHTTPServer, state: SandboxState, thread: threading.
 @contextmanager
 def running(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
             max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-            clock_skew: float = 0.0, apps: AppsSource | None = None) -> Iterator[Sandbox]:
+            clock_skew: float = 0.0, apps: AppsSource | None = None,
+            model_latency: float = DEFAULT_MODEL_LATENCY) -> Iterator[Sandbox]:
     """``with running() as sb:`` — a sandbox for the block; the environment is untouched."""
     sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
-                      storage_dir=storage_dir, clock_skew=clock_skew, apps=apps)
+                      storage_dir=storage_dir, clock_skew=clock_skew, apps=apps,
+                      model_latency=model_latency)
     try:
         yield sandbox
     finally:

@@ -19,7 +19,7 @@ body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff;ma
 table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{text-align:left;padding:3px 10px 3px 0;vertical-align:top}
 th{border-bottom:1px solid #999}
-code{user-select:all;-webkit-user-select:all;font-size:.92em}
+code{user-select:all;-webkit-user-select:all;font-size:.92em;white-space:nowrap}
 @media (prefers-color-scheme: dark){
  body{background:#111;color:#eee}
  .banner{background:#2a1f05;border-color:#b45309}
@@ -61,8 +61,9 @@ def landing_page(state: SandboxState, apps: Sequence[dict[str, Any]]) -> str:
 <h2>Apps ({len(apps)})</h2>
 <table><tr><th>title</th><th>app id</th><th>version</th><th>status</th><th>cards</th></tr>
 {app_rows}</table>
-<p>Run a command against this sandbox without touching your shell's AWS settings:
-<code>qapps-sandbox run -- jupyter lab</code>. JSON: {links}
-(or this page with <code>Accept: application/json</code>).</p>
+<p>Click an id to select all of it. JSON: {links}
+(or this page with <code>Accept: application/json</code>).<br>
+To run a command with a sandbox of its own, leaving your shell's AWS settings alone:
+<code>qapps-sandbox run -- jupyter lab</code>.</p>
 </body></html>
 """

@@ -108,7 +108,9 @@ def summarize(path: Path, name: str) -> str:
     if text is None:
         return "binary data"
     lines, complete = _count_lines(path)
-    counted = f"{lines:,} lines" if complete else f"at least {lines:,} lines"
+    counted = f"{lines:,} line{'' if lines == 1 else 's'}"
+    if not complete:
+        counted = f"at least {counted}"
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if suffix in ("csv", "tsv"):
         return _csv_summary(text, "\t" if suffix == "tsv" else ",", counted)

@@ -137,10 +137,14 @@ def read_input(spec: OperationSpec, headers: Mapping[str, str] | Any,
 
 
 # -- validation --------------------------------------------------------------------------
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {
+    0x2028: "\\u2028", 0x2029: "\\u2029", 10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def shown(value: Any) -> str:
-    """A value as AWS quotes it in a message, cut to fit one line."""
+    """A value as AWS quotes it in a message, on one line and cut to fit."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    text = text.translate(_CONTROL)
     return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 3] + "..."
 
 
@@ -223,8 +227,9 @@ def validate(shape_name: str, value: Any, path: str = "") -> list[str]:
     if kind == "map":
         problems = []
         for key, item in value.items():
-            problems += validate(spec["key"]["shape"], key, f"{where}.{key}.key")
-            problems += validate(spec["value"]["shape"], item, f"{where}.{key}.value")
+            at = f"{where}.{shown(key)}"
+            problems += validate(spec["key"]["shape"], key, f"{at}.key")
+            problems += validate(spec["value"]["shape"], item, f"{at}.value")
         return problems
     if kind == "structure":
         return _validate_structure(spec, value, path)

@@ -12,10 +12,8 @@ import threading
 from pathlib import Path
 
 from .core import AppsSource, Sandbox
-from .state import DEFAULT_MAX_SIZE, DEFAULT_URL_TTL
-
-# Real temporary credentials would be paired with the dummy key: hide them while we run.
-_HIDDEN = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+from .isolation import isolated_names, isolation_settings
+from .state import DEFAULT_MAX_SIZE, DEFAULT_MODEL_LATENCY, DEFAULT_URL_TTL
 
 _lock = threading.RLock()
 _current: Sandbox | None = None
@@ -30,7 +28,8 @@ def current() -> Sandbox | None:
 
 def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
           max_size: int = DEFAULT_MAX_SIZE, storage_dir: str | Path | None = None,
-          clock_skew: float = 0.0, apps: AppsSource | None = None) -> Sandbox:
+          clock_skew: float = 0.0, apps: AppsSource | None = None,
+          model_latency: float = DEFAULT_MODEL_LATENCY) -> Sandbox:
     """Start this kernel's sandbox (or return the running one) and route boto3 to it.
 
     ``apps``: more apps besides the demo ones (a JSON file or a list of dicts).
@@ -40,12 +39,16 @@ def start(*, port: int = 0, url_ttl: float = DEFAULT_URL_TTL,
         if _current is not None and _current.running:
             return _current
         sandbox = Sandbox(port=port, url_ttl=url_ttl, max_size=max_size,
-                          storage_dir=storage_dir, clock_skew=clock_skew, apps=apps)
-        env = sandbox.env()
+                          storage_dir=storage_dir, clock_skew=clock_skew, apps=apps,
+                          model_latency=model_latency)
+        # The shell's AWS_*/QAPPS_* settings (a profile, a session token, a scope...) are
+        # hidden while the sandbox runs: none of them may change or break a sandbox call.
+        hidden = isolated_names(os.environ)
+        env = {**isolation_settings(os.environ), **sandbox.env()}
         _saved_env.clear()
-        for name in (*env, *_HIDDEN):
+        for name in {*env, *hidden}:
             _saved_env[name] = os.environ.get(name)
-        for name in _HIDDEN:
+        for name in hidden:
             os.environ.pop(name, None)
         os.environ.update(env)
         _set_env.clear()

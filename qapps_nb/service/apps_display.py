@@ -6,6 +6,7 @@ ids go through ``render.id_html`` (one click selects the whole id).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..render import esc, id_html, sandbox_badge, table_html
@@ -60,19 +61,28 @@ def _default_html(card: Card) -> str:
 
 def app_list_text(apps: AppList) -> str:
     where = " (sandbox)" if apps.sandbox else ""
-    lines = [f"{len(apps)} app{'' if len(apps) == 1 else 's'} in instance "
-             f"{apps.instance_id}{where}:"]
-    lines += [f"  {a.title!r}  {a.status or ''}  {a.app_id}".rstrip() for a in apps]
-    return "\n".join(lines)
+    head = f"{len(apps)} app{'' if len(apps) == 1 else 's'} in instance {apps.instance_id}{where}"
+    rows = [(a.title, a.status or "", a.app_id) for a in apps]
+    return "\n".join([head, *_columns(("title", "status", "id"), rows)]) if rows else head
 
 
 def app_text(app: App) -> str:
     where = " (sandbox)" if app.sandbox else ""
-    lines = [f"app {app.title!r} version {app.version}, {app.app_id}{where}"]
-    for c in app.cards:
-        default = ""
-        if c.is_file:
-            default = (f"  default: {c.default_file_name or '(no name)'} {c.default_file_id}"
-                       if c.default_file_id else "  default: none")
-        lines.append(f"  {c.title!r}  {c.type}  {c.card_id}{default}")
-    return "\n".join(lines)
+    head = f"app {app.title!r}, version {app.version}, id {app.app_id}{where}"
+    rows = [(c.title, c.type, c.card_id, _default_text(c)) for c in app.cards]
+    return "\n".join([head, *_columns(("card", "type", "id", "default file"), rows)])
+
+
+def _default_text(card: Card) -> str:
+    if not card.is_file:
+        return ""
+    if not card.default_file_id:
+        return "none"
+    return f"{card.default_file_name or '(no name)'} ({card.default_file_id})"
+
+
+def _columns(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Plain-text columns padded to their widest cell (terminals, logs, doctests)."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    return ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in [headers, *rows]]

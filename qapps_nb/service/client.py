@@ -23,7 +23,11 @@ log = logging.getLogger("qapps_nb")
 
 _ENV_KEYS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
              "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_QAPPS", "AWS_ACCESS_KEY_ID",
-             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DATA_PATH")
+MIN_BOTOCORE = (1, 35, 74)
+"""The first botocore whose ``qapps`` model has everything qapps-nb calls: 1.35.70 added
+CreatePresignedUrl (and the session metadata operations), 1.35.74 added a plugin card's
+``actionIdentifier``, without which updating an app's cards would silently drop it."""
 _clients: dict[tuple[Any, ...], Any] = {}
 _session_clients: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary())
@@ -71,7 +75,12 @@ def _build_client(session: Any, profile: str | None, region: str | None,
                   endpoint_url: str | None) -> Any:
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, NoRegionError, ProfileNotFound
+    from botocore.exceptions import (
+        BotoCoreError,
+        NoRegionError,
+        ProfileNotFound,
+        UnknownServiceError,
+    )
 
     settings = Config(retries={"mode": "standard", "total_max_attempts": 5},
                     user_agent_extra=f"qapps-nb/{__version__}",
@@ -83,10 +92,13 @@ def _build_client(session: Any, profile: str | None, region: str | None,
             session = boto3.Session(profile_name=profile) if profile else boto3.Session()
         elif profile:
             raise ConfigurationError("give either session= or profile=, not both")
-        return session.client("qapps", region_name=region, endpoint_url=endpoint_url,
-                              config=settings)
-    except ProfileNotFound:
-        raise ConfigurationError(profile_not_found(profile)) from None
+        client = session.client("qapps", region_name=region, endpoint_url=endpoint_url,
+                                config=settings)
+    except UnknownServiceError:  # botocore before 1.34.120 knows no Q Apps at all
+        raise botocore_too_old() from None
+    except ProfileNotFound as exc:
+        raise ConfigurationError(
+            profile_not_found(profile or exc.kwargs.get("profile"))) from None
     except NoRegionError:
         problems = setup_problems(session, profile, region) or [
             ("region", config.how_to_set("region"))]
@@ -94,14 +106,42 @@ def _build_client(session: Any, profile: str | None, region: str | None,
                                    missing=tuple(n for n, _ in problems)) from None
     except BotoCoreError as exc:
         raise ConfigurationError(f"cannot create the Q Apps client: {exc}") from None
+    if not _model_is_recent(client):
+        raise botocore_too_old()
+    return client
+
+
+def _model_is_recent(client: Any) -> bool:
+    """Whether the client's service model has the newest parts qapps-nb relies on (see
+    :data:`MIN_BOTOCORE`). Checked on the model rather than the version number, so that a
+    model supplied through ``AWS_DATA_PATH`` is judged by what it has."""
+    model = client.meta.service_model
+    if "CreatePresignedUrl" not in model.operation_names:
+        return False
+    if "QPluginCardInput" not in model.shape_names:
+        return False
+    return "actionIdentifier" in model.shape_for("QPluginCardInput").members
+
+
+def botocore_too_old() -> ConfigurationError:
+    import botocore
+
+    need = ".".join(map(str, MIN_BOTOCORE))
+    return ConfigurationError(
+        f"botocore {botocore.__version__} is too old for Amazon Q Apps: "
+        f"qapps-nb needs botocore >= {need}",
+        hint="upgrade it: pip install -U boto3 botocore")
 
 
 def profile_not_found(profile: str | None) -> str:
     """The named profile is not in the AWS config: say which and where, not "pass --profile"."""
-    name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+    came_from = ""
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if os.environ.get(variable) and (profile is None or os.environ[variable] == profile):
+            profile, came_from = os.environ[variable], f" (set by {variable})"
+            break
     where = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
-    came_from = "" if profile else " (from AWS_PROFILE)"
-    return (f"AWS profile {name!r}{came_from} not found in {where} — check its spelling; "
+    return (f"AWS profile {profile!r} not found in {where}{came_from} — check its spelling; "
             "aws configure list-profiles shows the profiles you have")
 
 
@@ -189,11 +229,11 @@ _OPERATION_HINTS = {
         "your role needs qapps:ImportDocument on this Q App",
     ("list_q_apps", "AccessDeniedException"):
         "your role needs qapps:ListQApps on the Q Business application; or give the app and "
-        "card by id (app_id=, card_id=), which needs no listing",
+        "card by id (app_id=, card_id=), which needs no lookup",
     ("list_q_apps", "ValidationException"): "check the instance id (the Q Business application id)",
     ("get_q_app", "AccessDeniedException"):
         "your role needs qapps:GetQApp on this Q App (you own it, or it is published); or give "
-        "the card by id (card_id=), which needs no app definition",
+        "the app and card by id (app_id=, card_id=), which needs no lookup",
     ("get_q_app", "ResourceNotFoundException"):
         "no such app in this instance; %qapps_apps or qapps_nb.list_apps() lists yours",
     ("get_q_app", "ValidationException"): "check the instance and app ids",

@@ -30,6 +30,8 @@ def test_id_precedence_all_four_levels(sb: Any, ip: Any, run: Any, magics: Any,
         assert run("%qapps_upload -q x").result.card_id == sb.card_id
         assert [r.operation for r in sb.requests if r.service == "qapps"] == [
             "GetQApp", "CreatePresignedUrl"]
+        # the sandbox checks cards of the apps it holds; an ad-hoc app id takes any card
+        monkeypatch.setenv("QAPPS_APP_ID", OTHER_APP)
     else:  # default: there is none, and the error names every way to set it
         message = run("%qapps_upload x").usage_error
         for way in (LONG[name], f"%config QAppsMagics.{name}", ENV[name]):

@@ -7,6 +7,7 @@ fileIds, non-zero when a cell fails.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -43,11 +44,13 @@ def test_committed_notebook_is_clean(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_executes_without_errors(path: Path) -> None:
+def test_notebook_executes_without_errors(path: Path, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=180, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute()  # raises CellExecutionError on any error not tagged raises-exception
+    # raises CellExecutionError on any error not tagged raises-exception
+    client.execute(env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert list(tmp_path.iterdir()) == []  # sample files are gone with the kernel
     shown = json.dumps([cell.get("outputs", []) for cell in nb.cells])
     for secret in SECRETS:
         assert secret.lower() not in shown.lower(), secret
@@ -59,10 +62,17 @@ def test_notebook_executes_without_errors(path: Path) -> None:
         assert len(set(UUID.findall(shown))) >= 5
 
 
-def test_demo_prints_file_ids_and_expirations() -> None:
+def test_demo_prints_file_ids_and_expirations(tmp_path: Path) -> None:
+    """... and nothing else: no kernel warning (the kernel talks over IPC, not TCP), and
+    no folder left in the temp directory."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     done = subprocess.run([sys.executable, "-m", "qapps_nb.demo"], capture_output=True,
-                          text=True, timeout=300, cwd=ROOT)
+                          text=True, timeout=300, cwd=ROOT,
+                          env={**os.environ, "TMPDIR": str(temp)})
     assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == ""
+    assert list(temp.iterdir()) == []
     lines = done.stdout.splitlines()
     assert lines[1].split() == ["file", "fileId", "size", "upload", "URL", "valid", "until"]
     rows = [line for line in lines if UUID.search(line)]

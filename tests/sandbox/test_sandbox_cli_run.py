@@ -22,6 +22,8 @@ apps = c.list_q_apps(instanceId=os.environ["QAPPS_INSTANCE_ID"])["apps"]
 print(json.dumps({"titles": [a["title"] for a in apps],
                   "token": os.environ.get("AWS_SESSION_TOKEN"),
                   "profile": os.environ.get("AWS_PROFILE"),
+                  "scope": os.environ.get("QAPPS_SCOPE"),
+                  "no_proxy": os.environ.get("NO_PROXY"),
                   "key": os.environ["AWS_ACCESS_KEY_ID"]}))
 """
 
@@ -34,7 +36,8 @@ def _cli(*args: str, env: dict[str, str] | None = None,
 
 def test_run_gives_the_child_the_sandbox_env_only() -> None:
     env = {**os.environ, "AWS_SESSION_TOKEN": "real-token", "AWS_PROFILE": "real-profile",
-           "AWS_ACCESS_KEY_ID": "AKIAREALKEY"}
+           "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "QAPPS_SCOPE": "session",
+           "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "example.com"}
     proc = _cli("run", "--", sys.executable, "-c", CHILD, env=env)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
@@ -42,6 +45,8 @@ def test_run_gives_the_child_the_sandbox_env_only() -> None:
     assert seen["token"] is None
     assert seen["profile"] is None
     assert seen["key"] != "AKIAREALKEY"
+    assert seen["scope"] is None
+    assert seen["no_proxy"] == "example.com,127.0.0.1,localhost,::1"  # the proxy was bypassed
     log = [line for line in proc.stderr.splitlines() if line.startswith("sandbox: ")]
     assert len(log) == 1
     assert " GET /apps.list ListQApps 200 " in log[0]
@@ -135,3 +140,13 @@ def test_apps_file_via_cli(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "From File"
     assert "sandbox: " not in proc.stderr  # -q
+
+
+def test_model_latency_option_survives_reset() -> None:
+    code = ("import os, requests; u = os.environ['AWS_ENDPOINT_URL_QAPPS'] + '/_sandbox'; "
+            "requests.put(u + '/settings', json={'model_latency': 9}, timeout=10); "
+            "requests.post(u + '/reset', timeout=10); "
+            "print(requests.get(u + '/settings', timeout=10).json()['model_latency'])")
+    proc = _cli("-q", "--model-latency", "0.25", "run", "--", sys.executable, "-c", code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0.25"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -64,6 +65,8 @@ def test_dropped_sandbox_stops() -> None:
 def test_start_routes_env_and_stop_restores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mine")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "my-token")
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")  # would break every client
+    monkeypatch.setenv("QAPPS_SCOPE", "SESSION")  # would send uploads to a session
     monkeypatch.delenv("AWS_ENDPOINT_URL_QAPPS", raising=False)
     sb = sandbox_pkg.start()
     try:
@@ -72,6 +75,8 @@ def test_start_routes_env_and_stop_restores(monkeypatch: pytest.MonkeyPatch) -> 
         assert os.environ["AWS_ENDPOINT_URL_QAPPS"] == sb.endpoint_url
         assert os.environ["QAPPS_APP_ID"] == sb.app_id
         assert "AWS_SESSION_TOKEN" not in os.environ
+        assert "AWS_PROFILE" not in os.environ
+        assert "QAPPS_SCOPE" not in os.environ
         import boto3
 
         c = boto3.client("qapps")  # plain client, configured only by the environment
@@ -86,6 +91,8 @@ def test_start_routes_env_and_stop_restores(monkeypatch: pytest.MonkeyPatch) -> 
         sandbox_pkg.stop()
     assert os.environ["AWS_ACCESS_KEY_ID"] == "mine"
     assert os.environ["AWS_SESSION_TOKEN"] == "my-token"
+    assert os.environ["AWS_PROFILE"] == "no-such-profile"
+    assert os.environ["QAPPS_SCOPE"] == "SESSION"
     assert "AWS_ENDPOINT_URL_QAPPS" not in os.environ
     assert sandbox_pkg.current() is None
     sandbox_pkg.stop()  # twice is fine
@@ -132,3 +139,12 @@ def test_pytest_plugin_for_users(tmp_path: Path) -> None:
                            str(tmp_path)], capture_output=True, text=True, cwd=tmp_path,
                           env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert "3 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_boto3_session_ignores_a_shell_profile(qapps_sandbox: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile in the shell (even a missing one) must not break sandbox clients."""
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "no-such-profile-either")
+    apps = qapps_sandbox.client().list_q_apps(instanceId=qapps_sandbox.instance_id)["apps"]
+    assert {a["title"] for a in apps} >= {"Dataset Profiler", "Contract Summarizer"}
