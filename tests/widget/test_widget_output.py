@@ -38,7 +38,7 @@ def test_what_a_callback_prints_shows_under_the_widget(widget: UploadWidget,
     widget.on_upload(lambda r: print("to stderr", file=sys.stderr))
     send_file(widget, "t1", b"hello", name="hello.txt")
     (result,) = widget.wait(timeout=30)
-    _until(lambda: len(widget.log) == 2)
+    _until(lambda: len(widget.log) == 2 and widget.log[1]["text"].endswith("\n"))
     out, err = widget.log
     assert out == {"kind": "stdout", "text": f"stored {result['file_id']}\n",
                    "file": "hello.txt"}
@@ -88,7 +88,7 @@ def test_other_threads_output_is_left_alone(widget: UploadWidget,
     print("from the main thread")  # while the callback runs
     release.set()
     widget.wait(timeout=30)
-    _until(lambda: bool(widget.log))
+    _until(lambda: bool(widget.log) and widget.log[-1]["text"].endswith("\n"))
     assert [e["text"] for e in widget.log] == ["from the callback\n"]
     assert "from the main thread" in capfd.readouterr().out
 
@@ -97,7 +97,7 @@ def test_the_log_can_be_cleared_and_stays_small(widget: UploadWidget) -> None:
     widget.on_upload(lambda r: print("x" * 10_000))
     send_file(widget, "t1", b"1")
     widget.wait(timeout=30)
-    _until(lambda: bool(widget.log))
+    _until(lambda: bool(widget.log) and widget.log[0]["text"].endswith("\n"))
     assert len(widget.log[0]["text"]) <= 4000
     deliver(widget, {"type": "clear-log"})  # the front end's "clear"
     assert widget.log == []
