@@ -358,8 +358,8 @@ class UploadWidget(anywidget.AnyWidget):
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             return "file is empty: there is nothing to upload"
         if size > self.max_file_size:
-            return (f"file is {format_size(size)}; the limit is "
-                    f"{format_size(self.max_file_size)} (max_file_size)")
+            return (f"file is {validation.shown_over(size, self.max_file_size)}; the limit is "
+                    f"{format_size(self.max_file_size, exact=True)} (max_file_size)")
         if browser_reason:
             return str(browser_reason)[:300]
         return None

@@ -104,7 +104,7 @@ def test_too_large_is_refused_before_any_byte(widget: UploadWidget, qapps_sandbo
     deliver(widget, {"type": "begin", "transfer": "big", "name": "big.bin", "size": 1001})
     (msg,) = custom_messages(widget)
     assert msg["type"] == "refused"
-    assert "1.0 kB; the limit is 1.0 kB (max_file_size)" in msg["reason"]
+    assert msg["reason"] == "file is 1,001 bytes; the limit is 1 kB (max_file_size)"
     # a chunk sent anyway is not taken
     deliver(widget, {"type": "chunk", "transfer": "big", "seq": 0, "offset": 0}, [b"x" * 1000])
     assert custom_messages(widget)[-1]["type"] == "abort"

@@ -5,7 +5,7 @@
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_NAME = 100;
-export const WARN_SIZE = 10 * 1024 * 1024;  // validation.WARN_UPLOAD_BYTES (a test keeps them equal)
+export const WARN_SIZE = 10 * 1000 * 1000;  // validation.WARN_UPLOAD_BYTES (a test keeps them equal)
 const ACTIVE = new Set(["waiting", "receiving", "uploading"]);
 const EXAMPLE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
 
@@ -23,15 +23,28 @@ const EMPTY = {  // fields.EMPTY: the same words from the kernel
 };
 const SANDBOX_TITLE = "Stored in the local qapps-nb sandbox, not in AWS";  // render.SANDBOX_TITLE
 
-export function formatSize(size) {
+// result.format_size: decimal units (kB, MB, GB) everywhere; `exact` drops a ".0" for limits
+export function formatSize(size, exact = false) {
   let value = size;
   for (const unit of ["B", "kB", "MB", "GB"]) {
     if (value < 1000 || unit === "GB") {
-      return unit === "B" ? `${Math.floor(value)} B` : `${value.toFixed(1)} ${unit}`;
+      if (unit === "B") return `${Math.floor(value)} B`;
+      let text = value.toFixed(1);
+      if (exact && text.endsWith(".0")) text = text.slice(0, -2);
+      return `${text} ${unit}`;
     }
     value /= 1000;
   }
   return `${size} B`;
+}
+
+// validation.shown_over: a size above `limit`, in bytes when rounding would read as the limit
+export function shownOver(size, limit) {
+  const shown = formatSize(size);
+  if (shown === formatSize(limit) || shown === formatSize(limit, true)) {
+    return `${size.toLocaleString("en-US")} bytes`;
+  }
+  return shown;
 }
 
 // The same rules as qapps_nb/validation.py (the kernel checks again on "begin").
@@ -53,7 +66,8 @@ export function fileProblem(file, maxSize) {
   if (file.name === "." || file.name === "..") return "not a file name";
   if (file.size <= 0) return "file is empty: there is nothing to upload";
   if (file.size > maxSize) {
-    return `file is ${formatSize(file.size)}; the limit is ${formatSize(maxSize)} (max_file_size)`;
+    return `file is ${shownOver(file.size, maxSize)}; the limit is ${formatSize(maxSize, true)} `
+      + "(max_file_size)";
   }
   return "";
 }

@@ -104,8 +104,8 @@ function createTable(onCancel) {
     cells.size.textContent = formatSize(row.size);
     const big = row.size > WARN_SIZE;
     cells.size.classList.toggle("qapps-big", big);
-    cells.size.title = big ? "Amazon Q Business takes files of at most 10 MB: the app may not "
-      + "be able to use this one" : "";
+    cells.size.title = big ? `Amazon Q Business takes files of at most ${formatSize(WARN_SIZE, true)}: `
+      + "the app may not be able to use this one" : "";
     const received = Math.max(row.received || 0, localBytes);
     const toKernel = row.size ? received / row.size : 0;
     const toS3 = row.size ? (row.sent || 0) / row.size : 0;
