@@ -107,10 +107,9 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
             magics.history.append(result)
         else:
             workers = args.max_workers or magics.max_workers
-            batch = qapps_nb.upload_many(
+            result = qapps_nb.upload_many(
                 payloads, max_workers=workers, progress=progress, cancel=cancel, **settings)
-            result = UploadResults((_titled(r, target) for r in batch), stats=batch.stats,
-                                   labels=batch.labels)
+            result[:] = [_titled(r, target) for r in result]  # keeps the batch's stats
             magics.history.extend(result)
     except KeyboardInterrupt:
         cancel.set()

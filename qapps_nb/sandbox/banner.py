@@ -25,16 +25,19 @@ def text(running: bool, endpoint_url: str, instance_id: str, app_id: str, card_i
 
 
 def html(running: bool, rows: Sequence[tuple[str, str]], *, routed_here: bool) -> str:
+    # Transparent rows, inherited text and a translucent tint (not a cream box with the
+    # theme's striped rows on it) so the card reads the same in light and dark themes.
     cells = "".join(
-        f"<tr><td style='padding:0 1em 0 0'>{escape(k)}</td>"
-        f"<td><code>{escape(v)}</code></td></tr>" for k, v in rows)
+        f"<tr style='background:transparent'><td style='padding:0 1em 0 0;text-align:left'>"
+        f"{escape(k)}</td>"
+        f"<td style='text-align:left'><code>{escape(v)}</code></td></tr>" for k, v in rows)
     if running:
-        border, background, colour = "#d97706", "#fffbeb", "#b45309"
+        border, background, colour = "#d97706", "rgba(217,119,6,0.10)", "#d97706"
         head = f"⚠ {BANNER} (running)"
         body = ("Uploads from this kernel go to a local stand-in and never reach Amazon "
                 "Q Apps. <code>qapps_nb.sandbox.stop()</code> restores the AWS environment.")
     else:
-        border, background, colour = "#6b7280", "#f3f4f6", "#374151"
+        border, background, colour = "#6b7280", "rgba(107,114,128,0.12)", "#6b7280"
         head = f"{BANNER} (stopped)"
         body = "This sandbox is stopped: uploads no longer go to it."
         if routed_here:
@@ -42,7 +45,8 @@ def html(running: bool, rows: Sequence[tuple[str, str]], *, routed_here: bool) -
                      "<code>qapps_nb.sandbox.stop()</code> to restore your AWS settings.")
     return (
         f"<div class='qapps-nb-sandbox' style='border:3px solid {border};"
-        f"background:{background};color:#111;padding:8px 12px;border-radius:6px;"
+        f"background:{background};color:inherit;padding:8px 12px;border-radius:6px;"
         "font-family:sans-serif'>"
         f"<div style='font-weight:bold;font-size:1.2em;color:{colour}'>{escape(head)}</div>"
-        f"<div>{body}</div><table>{cells}</table></div>")
+        f"<div>{body}</div><table style='background:transparent;color:inherit'>{cells}"
+        "</table></div>")

@@ -36,8 +36,8 @@ class Rows:
 
     def add(self, row_id: str, file_name: str, size: int, **fields: Any) -> dict[str, Any]:
         row = {"id": row_id, "file_name": file_name, "size": size, "status": "waiting",
-               "received": 0, "sent": 0, "phase": "", "file_id": "", "expiration": "",
-               "error": "", "seconds": None, "sandbox": False}
+               "received": 0, "sent": 0, "phase": "", "file_id": "", "note": "",
+               "attached": False, "error": "", "seconds": None, "sandbox": False}
         row.update(fields)
         with self._lock:
             self._rows[row_id] = row

@@ -1,7 +1,10 @@
-"""One JupyterLab, one sandbox and one Chromium page for the browser tests of this directory.
+"""One JupyterLab, one sandbox and one Chromium page for every browser test of this directory.
 
 The sandbox runs in the test process; its environment (``sb.env()``) goes to the Jupyter
 server and so to the kernel, whose ``UploadWidget()`` picks up the ids and endpoint.
+Starting Lab, a kernel and Chromium costs several seconds on a 2-core machine, so they are
+shared by the whole session; each test that needs a clean widget makes one
+(``page_helpers.fresh_widget``) and each resets the sandbox state it changes.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
     from qapps_nb.sandbox import running
 
@@ -35,12 +38,12 @@ def sandbox() -> Iterator[Any]:
         yield sb
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def files(tmp_path_factory: Any) -> dict[str, Path]:
     """Random files of the sizes the issue names (written in pieces, never held whole)."""
     base = tmp_path_factory.mktemp("files")
     sizes = {"small.bin": 1000, "thirty.bin": 30 * 1000**2, "big150.bin": 150 * 1000**2,
-             "big200.bin": 200 * 1000**2}
+             "big200.bin": 200 * 1000**2, "empty.txt": 0, "tiny.txt": 12}
     out = {}
     for name, size in sizes.items():
         path = base / name
@@ -54,7 +57,7 @@ def files(tmp_path_factory: Any) -> dict[str, Path]:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(sandbox: Any, tmp_path_factory: Any) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
     with jupyter_lab(base, sandbox.env()) as server:
@@ -62,28 +65,43 @@ def lab(sandbox: Any, tmp_path_factory: Any) -> Iterator[Lab]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def page(lab: Lab) -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, for the whole session."""
     from playwright.sync_api import sync_playwright
 
     BUILD.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(lab.notebook_url("upload.ipynb"))
-        pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                             ".hasCommand('notebook:run-all-cells')")
-        # wait for the kernel before running, or the run request is dropped
-        pg.wait_for_function(
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
-            " const k = w && w.sessionContext && w.sessionContext.session"
-            " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-            timeout=90_000)
-        pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        pg.wait_for_selector(".qapps-upload", timeout=90_000)
-        yield pg
-        context.close()
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def page(browser: Any, lab: Lab) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(lab.notebook_url("upload.ipynb"))
+    pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                         ".hasCommand('notebook:run-all-cells')")
+    # wait for the kernel before running, or the run request is dropped
+    pg.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=90_000)
+    pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    pg.wait_for_selector(".qapps-upload", timeout=90_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def clean_sandbox(sandbox: Any) -> Iterator[Any]:
+    """The shared sandbox with its demo apps, no faults and no latency (objects are kept)."""
+    sandbox.reset(objects=False)
+    yield sandbox
+    sandbox.reset(objects=False)

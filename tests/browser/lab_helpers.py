@@ -56,6 +56,18 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 @contextmanager
 def jupyter_lab(base: Path, extra_env: Mapping[str, str]) -> Iterator[Lab]:
     """Start ``jupyter lab`` (private config, settings and workspaces); stop it afterwards."""
+    with jupyter_server(base, extra_env, [
+            sys.executable, "-m", "jupyterlab", "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={base / 'settings'}",
+            f"--LabApp.workspaces_dir={base / 'workspaces'}"], "ServerApp") as server:
+        yield server
+
+
+@contextmanager
+def jupyter_server(base: Path, extra_env: Mapping[str, str], command: list[str],
+                   app: str) -> Iterator[Lab]:
+    """Run a Jupyter front end's server on loopback with private dirs; ``app`` names its
+    configurable (``ServerApp`` for Lab and Notebook 7, ``NotebookApp`` for Notebook 6)."""
     root, config, kernel_tmp = base / "root", base / "config", base / "kernel-tmp"
     for d in (root, config / "labconfig", kernel_tmp, base / "settings", base / "workspaces",
               base / "runtime"):
@@ -69,23 +81,21 @@ def jupyter_lab(base: Path, extra_env: Mapping[str, str]) -> Iterator[Lab]:
                 "TMPDIR": str(kernel_tmp), "PYTHONUNBUFFERED": "1"})
     port, token = free_port(), secrets.token_hex(16)
     log = open(base / "jupyter.log", "wb")  # noqa: SIM115 - closed below
+    root_option = "notebook_dir" if app == "NotebookApp" else "root_dir"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--ServerApp.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         f"--LabApp.user_settings_dir={base / 'settings'}",
-         f"--LabApp.workspaces_dir={base / 'workspaces'}"],
+        [*command, "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--{app}.token={token}", "--allow-root", f"--{app}.{root_option}={root}"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("jupyter lab did not start: " +
+                    raise RuntimeError("jupyter did not start: " +
                                        (base / "jupyter.log").read_text()[-2000:]) from None
                 time.sleep(0.3)
         yield Lab(url=url, token=token, root=root, kernel_tmp=kernel_tmp)

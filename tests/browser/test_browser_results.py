@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from lab_helpers import BUILD, CHROMIUM, CHROMIUM_ARGS, Lab, write_notebook
+from lab_helpers import BUILD, Lab, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,31 +23,25 @@ CELLS = [
 
 
 @pytest.fixture(scope="module")
-def results_page(lab: Lab) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def results_page(browser: Any, lab: Lab) -> Iterator[Any]:
     (lab.root / "my data.csv").write_text("region,total\nnorth,1\n")
     (lab.root / "notes.txt").write_text("notes\n")
     write_notebook(lab.root / "results.ipynb", CELLS)
-    BUILD.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1100, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(lab.notebook_url("results.ipynb"))
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                               ".hasCommand('notebook:run-all-cells')", timeout=90_000)
-        page.wait_for_function(
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
-            " const k = w && w.sessionContext && w.sessionContext.session"
-            " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-            timeout=90_000)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_selector("table.qapps-nb-results", timeout=90_000)
-        yield page
-        context.close()
-        browser.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(lab.notebook_url("results.ipynb"))
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                           ".hasCommand('notebook:run-all-cells')", timeout=90_000)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=90_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector("table.qapps-nb-results", timeout=90_000)
+    yield page
+    context.close()
 
 
 def _shot(page: Any, name: str) -> None:

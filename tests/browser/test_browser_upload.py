@@ -1,6 +1,6 @@
 """The upload widget in JupyterLab + Debian Chromium, uploading to the sandbox.
 
-Runs in order on one page: render, three files byte-exact, names as text, throughput,
+Runs in order on one widget: render, three files byte-exact, names as text, throughput,
 Cancel, dark theme. Screenshots go to build/ (look at them: light and dark).
 """
 
@@ -16,36 +16,27 @@ from typing import Any
 
 import pytest
 from lab_helpers import BUILD, Lab
+from page_helpers import (
+    fresh_widget,
+    pick,
+    row,
+    rows,
+    run_in_kernel,
+    set_theme,
+    shot,
+    wait_apps,
+    wait_rows,
+)
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROWS_JS = """() => [...document.querySelectorAll('.qapps-table tbody tr')].map(r => ({
-  name: r.cells[0].textContent, nameHtml: r.cells[0].innerHTML, status: r.dataset.status,
-  fileId: r.dataset.fileId || '', seconds: Number(r.dataset.seconds || 0),
-  reason: r.cells[3].textContent, statusText: r.cells[2].textContent}))"""
 
-
-def rows(page: Any) -> list[dict[str, Any]]:
-    return page.evaluate(ROWS_JS)
-
-
-def row(page: Any, name: str) -> dict[str, Any]:
-    return next(r for r in reversed(rows(page)) if r["name"] == name)
-
-
-def wait_rows(page: Any, names: list[str], statuses: tuple[str, ...], timeout: float = 120) -> None:
-    page.wait_for_function(
-        """([names, statuses]) => names.every(n => [...document.querySelectorAll(
-             '.qapps-table tbody tr')].some(r => r.cells[0].textContent === n
-             && statuses.includes(r.dataset.status)))""",
-        arg=[names, list(statuses)], timeout=timeout * 1000, polling=250)
-
-
-def pick(page: Any, files: list[Any]) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.click(".qapps-pick")
-    chooser.value.set_files(files)
+@pytest.fixture(scope="module", autouse=True)
+def _widget(page: Any, sandbox: Any) -> None:
+    """One widget (``w``) for the module's tests, which run in order on it."""
+    sandbox.reset(objects=False)
+    fresh_widget(page)
 
 
 def sha(data: bytes) -> str:
@@ -60,30 +51,35 @@ def file_sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def shot(page: Any, name: str) -> None:
-    cell = page.locator(".jp-Cell", has=page.locator(".qapps-upload")).first
-    cell.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    cell.screenshot(path=str(BUILD / f"{name}.png"))
-
-
 def test_renders_prefilled_and_validates_as_typed(page: Any, sandbox: Any) -> None:
+    wait_apps(page)
     assert page.input_value("input[data-field='instance_id']") == sandbox.instance_id
-    assert page.input_value("input[data-field='app_id']") == sandbox.app_id
-    assert page.input_value("input[data-field='card_id']") == sandbox.card_id
+    # the ids from the environment show as titles in the pickers, the ids beneath them
+    assert page.input_value("select[data-picker='app']") == sandbox.app_id
+    assert page.input_value("select[data-picker='card']") == sandbox.card_id
+    app = page.locator("select[data-picker='app'] option:checked")
+    expect(app).to_have_text("Dataset Profiler")
+    expect(page.locator("select[data-picker='card'] option:checked")).to_have_text("Dataset")
+    expect(page.locator(".qapps-picked-id").first).to_have_text(sandbox.app_id)
+    assert page.is_hidden("input[data-field='app_id']")
     assert page.is_hidden("input[data-field='session_id']")
     shot(page, "widget-light-empty")
+    page.click("button[data-action='toggle-ids']")  # "type an id"
+    assert page.input_value("input[data-field='app_id']") == sandbox.app_id
     page.fill("input[data-field='app_id']", "not-a-uuid")
     error = page.locator(".qapps-field:has(input[data-field='app_id']) .qapps-field-error")
     expect(error).to_contain_text("expected a UUID")
     page.click("button[data-scope='SESSION']")
     assert page.is_visible("input[data-field='session_id']")
+    assert page.is_hidden("input[data-field='attach']")  # a default file is per app, not session
     shot(page, "widget-light-invalid")
     page.click("button[data-scope='APPLICATION']")
     page.fill("input[data-field='app_id']", sandbox.app_id)
     # The kernel re-checks each value too; its verdict on the old value may land late.
     expect(error).to_have_text("", timeout=10_000)
     page.wait_for_function("() => !document.querySelector('.qapps-field-error:not(:empty)')")
+    page.click("button[data-action='toggle-ids']")  # back to the pickers
+    assert page.is_visible("select[data-picker='app']")
 
 
 def test_three_files_arrive_byte_identical(page: Any, sandbox: Any, files: dict[str, Path]) -> None:
@@ -104,17 +100,21 @@ def test_three_files_arrive_byte_identical(page: Any, sandbox: Any, files: dict[
 
 def test_names_render_as_text(page: Any, sandbox: Any) -> None:
     evil = "<img src=x onerror=\"window.__pwned=1\">.txt"
+    before = len(sandbox.requests)
     pick(page, [{"name": "<b>x</b>.txt", "mimeType": "text/plain", "buffer": b"bold?"},
                 {"name": evil, "mimeType": "text/plain", "buffer": b"img?"}])
     page.click(".qapps-upload-button")
-    wait_rows(page, ["<b>x</b>.txt", evil], ("done", "failed"))
+    wait_rows(page, [evil], ("done", "failed"))
     bold = row(page, "<b>x</b>.txt")
     assert bold["nameHtml"] == "&lt;b&gt;x&lt;/b&gt;.txt"  # literal text, no <b> element
-    assert bold["status"] == "failed"  # Q Apps takes bare names: "/" is refused, with a reason
+    # Q Apps takes bare names: "/" is refused when picked, with the reason, and never sent
+    assert bold["status"] == "not-sent"
     assert "path separator" in bold["reason"]
     img = row(page, evil)
     assert img["status"] == "done"
     assert sandbox.read_object(img["fileId"]) == b"img?"
+    presigns = [r for r in sandbox.requests[before:] if r.path.endswith("createPresignedUrl")]
+    assert len(presigns) == 1  # only the good file asked for an upload URL
     assert page.locator(".qapps-table b, .qapps-table img").count() == 0
     assert page.evaluate("() => window.__pwned") is None
     shot(page, "widget-light-names")
@@ -145,12 +145,6 @@ def test_browser_to_kernel_throughput(page: Any, files: dict[str, Path],
     # The goal is 50 MB/s; Chromium's own WebSocket send path tops out near that on a
     # 2-core machine (raw WebSocket, no Jupyter: 25-64 MB/s here), so only a collapse fails.
     assert rate >= 10, f"browser -> kernel at {rate:.0f} MB/s"
-
-
-def run_in_kernel(page: Any, code: str) -> None:
-    """Run code in the notebook's kernel, as a user running a cell would."""
-    page.evaluate("async (code) => { const k = window.jupyterapp.shell.currentWidget"
-                  ".sessionContext.session.kernel; await k.requestExecute({code}).done; }", code)
 
 
 def test_cancel_stops_a_transfer(page: Any, sandbox: Any, files: dict[str, Path],
@@ -190,18 +184,15 @@ def test_cancel_stops_a_transfer(page: Any, sandbox: Any, files: dict[str, Path]
 
 
 def test_dark_theme(page: Any, sandbox: Any) -> None:
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
-                  " {theme: 'JupyterLab Dark'})")
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)
+    set_theme(page, dark=True)
     shot(page, "widget-dark")
     page.screenshot(path=str(BUILD / "lab-dark.png"))
+    page.click("button[data-action='toggle-ids']")
     page.fill("input[data-field='card_id']", "1234")
     page.click("button[data-scope='SESSION']")
     shot(page, "widget-dark-invalid")
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
-                  " {theme: 'JupyterLab Light'})")
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    set_theme(page, dark=False)
     page.click("button[data-scope='APPLICATION']")
     page.fill("input[data-field='card_id']", sandbox.card_id)
+    page.click("button[data-action='toggle-ids']")
     page.screenshot(path=str(BUILD / "lab-light.png"))

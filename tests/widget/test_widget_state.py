@@ -9,7 +9,7 @@ import pytest
 import traitlets
 from widget_helpers import state_text
 
-from qapps_nb.errors import ValidationError
+from qapps_nb.errors import QAppsError, ValidationError
 from qapps_nb.widget import UploadWidget
 
 APP = "11111111-2222-4333-8444-555555555555"
@@ -69,7 +69,7 @@ def test_ids_default_to_percent_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_field_errors_follow_the_values() -> None:
     w = UploadWidget(instance_id="", app_id="not-a-uuid", card_id=CARD.upper())
     assert set(w.field_errors) == {"instance_id", "app_id", "card_id"}
-    assert "is empty" in w.field_errors["instance_id"]
+    assert w.field_errors["instance_id"] == "required: the Amazon Q Business application id"
     assert "not a Q Apps id" in w.field_errors["app_id"]
     w.instance_id, w.app_id, w.card_id = "inst", APP, CARD
     assert w.field_errors == {}
@@ -129,3 +129,54 @@ def test_magic_without_source_shows_the_widget_prefilled(monkeypatch: pytest.Mon
         assert w.field_errors == {}
     finally:
         w.close()
+
+
+def test_a_refused_percent_config_value_is_not_prefilled(ip: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QAPPS_APP_ID", APP)
+    ip.run_line_magic("config", "QAppsMagics.app_id = '1234-not-a-uuid'")  # logs the refusal
+    assert ip.magics_manager.registry["QAppsMagics"].app_id is None
+    assert ip.config.QAppsMagics.app_id == "1234-not-a-uuid"  # the shell's config keeps it
+    w = UploadWidget(instance_id="i", card_id=CARD, load_apps=False)
+    assert w.app_id == APP  # what the magic uses: the environment, not the refused value
+    assert w.field_errors == {}
+    ip.run_line_magic("config", f"QAppsMagics.card_id = '{CARD}'")
+    assert UploadWidget(instance_id="i", load_apps=False).card_id == CARD
+
+
+def test_titles_from_percent_config_and_the_environment(ip: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QAPPS_APP_ID", APP)
+    ip.run_line_magic("config", "QAppsMagics.app = 'Meeting Brief'")
+    w = UploadWidget(instance_id="i", load_apps=False)
+    assert w.app_id == ""  # %config's title beats the environment's id; looked up when listed
+    assert w._wanted["app_id"] == "Meeting Brief"
+    monkeypatch.setenv("QAPPS_CARD", CARD)  # a "title" that is an id is an id
+    assert UploadWidget(instance_id="i", load_apps=False).card_id == CARD
+    with pytest.raises(QAppsError, match="give app= or app_id=, not both"):
+        UploadWidget(instance_id="i", app="X", app_id=APP, load_apps=False)
+
+
+def test_max_workers_follows_percent_config(ip: Any) -> None:
+    ip.run_line_magic("config", "QAppsMagics.max_workers = 7")
+    w = UploadWidget(instance_id="i", app_id=APP, card_id=CARD, load_apps=False)
+    assert w._jobs._executor._max_workers == 7
+    w2 = UploadWidget(instance_id="i", app_id=APP, card_id=CARD, load_apps=False, max_workers=2)
+    assert w2._jobs._executor._max_workers == 2
+
+
+def test_text_repr_is_one_line_without_settings_or_secrets() -> None:
+    w = UploadWidget(instance_id="inst-1", app_id=APP, card_id=CARD, profile="secret-profile",
+                     endpoint_url="http://127.0.0.1:9/", load_apps=False)
+    text = repr(w)
+    assert text == ("<UploadWidget: app 11111111…, card 66666666…, application scope; "
+                    "no uploads yet>")
+    bundle = w._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle  # (data, metadata) or data
+    assert data["text/plain"] == text  # what a notebook saved without a browser shows
+    assert "object at 0x" not in text
+    w._rows.add("r1", "a.csv", 3, status="done")
+    w._rows.add("r2", "b.csv", 3, status="failed")
+    assert repr(w).endswith("application scope; 1 done, 1 failed>")
+    blank = UploadWidget(instance_id="", load_apps=False)
+    assert repr(blank) == "<UploadWidget: no app chosen, application scope; no uploads yet>"

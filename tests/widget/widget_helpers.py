@@ -8,7 +8,8 @@ from typing import Any
 
 from widget_comm import RecordingComm, custom_messages, deliver, send_file
 
-__all__ = ["RecordingComm", "b64sha", "custom_messages", "deliver", "send_file", "state_text"]
+__all__ = ["RecordingComm", "b64sha", "custom_messages", "deliver", "send_file", "show",
+           "state_text"]
 
 
 def b64sha(data: bytes) -> str:
@@ -21,3 +22,8 @@ def state_text(widget: Any) -> str:
     """Everything the synced state would save, except the widget's own JS/CSS source."""
     state = {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
     return json.dumps(state, default=repr)
+
+
+def show(widget: Any) -> None:
+    """What a front end does once its view rendered: say hello (listing apps starts then)."""
+    deliver(widget, {"type": "hello"})

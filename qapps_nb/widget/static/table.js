@@ -1,14 +1,16 @@
-// qapps-nb upload widget, part 2 of 4: the results table.
-// One row per file, keyed by transfer id and updated in place (so a row's ✕ button survives
-// progress updates). File names and reasons are set with textContent, never as HTML.
+// qapps-nb upload widget, part 2 of 5: the results table.
+// One row per file, keyed by transfer id and updated in place (so a row's buttons survive
+// progress updates). File names, ids and reasons are set with textContent, never as HTML.
+// A stored file's row shows its fileId (one click selects it whole; Copy copies it) and,
+// after "make it the card's default file", what became of that. No expiry is shown: what
+// expires is the presigned upload URL, which no longer matters once the file is stored.
 
 function createTable(onCancel) {
   const table = h("table", "qapps-table");
   const head = h("thead");
   const headRow = h("tr");
   for (const [text, cls] of [["File", "qapps-col-name"], ["Size", "qapps-col-size"],
-    ["Status", "qapps-col-status"], ["File ID", "qapps-col-id"], ["Expires", "qapps-col-exp"],
-    ["", "qapps-col-x"]]) {
+    ["Status", "qapps-col-status"], ["File ID", "qapps-col-id"], ["", "qapps-col-x"]]) {
     headRow.appendChild(h("th", cls, text));
   }
   head.appendChild(headRow);
@@ -34,7 +36,7 @@ function createTable(onCancel) {
     const tr = h("tr");
     tr.dataset.transfer = id;
     const cells = {};
-    for (const c of ["name", "size", "status", "id", "exp", "x"]) {
+    for (const c of ["name", "size", "status", "id", "x"]) {
       cells[c] = h("td", `qapps-col-${c}`);
       tr.appendChild(cells[c]);
     }
@@ -45,14 +47,29 @@ function createTable(onCancel) {
     const state = h("span", "qapps-state");
     const progress = h("div", "qapps-progress");
     progress.append(bars, state);
-    cells.status.appendChild(progress);
+    const note = h("div", "qapps-note");
+    cells.status.append(progress, note);
+    const fileId = h("code", "qapps-id");
+    fileId.title = "fileId: one click selects it whole";
+    const copy = h("button", "qapps-copy", "Copy");
+    copy.type = "button";
+    copy.title = "copy the fileId";
+    copy.addEventListener("click", async () => {
+      const ok = await copyText(fileId.textContent, fileId);
+      copy.textContent = ok ? "Copied" : "Select and copy";
+      setTimeout(() => { copy.textContent = "Copy"; }, 1500);
+    });
+    const idBox = h("span", "qapps-id-box");
+    idBox.append(fileId, copy);
+    const reason = h("span", "qapps-reason");
+    cells.id.append(idBox, reason);
     const x = h("button", "qapps-x", "✕");
     x.type = "button";
     x.title = "remove / cancel this file";
     x.setAttribute("aria-label", "cancel");
     x.addEventListener("click", () => onCancel(id));
     cells.x.appendChild(x);
-    node = { tr, cells, kernel, s3, x, bars, state };
+    node = { tr, cells, kernel, s3, x, bars, state, note, fileId, idBox, reason };
     nodes.set(id, node);
     return node;
   }
@@ -66,10 +83,11 @@ function createTable(onCancel) {
     const pct = (f) => `${Math.floor(f * 100)}%`;
     switch (row.status) {
       case "selected": return row.problem ? "refused" : "selected";
+      case "not-sent": return "not sent";
       case "waiting": return "waiting";
       case "receiving": return pct(toKernel);
       case "uploading": return row.phase === "hashing" ? "hashing" : pct(toS3);
-      case "done": return row.sandbox ? "✓ done (sandbox)" : "✓ done";
+      case "done": return "✓ stored";
       default: return row.status;
     }
   }
@@ -86,8 +104,8 @@ function createTable(onCancel) {
     cells.size.textContent = formatSize(row.size);
     const big = row.size > WARN_SIZE;
     cells.size.classList.toggle("qapps-big", big);
-    cells.size.title = big ? "Amazon Q Business takes files of at most 10 MB: the app may not "
-      + "be able to use this one" : "";
+    cells.size.title = big ? `Amazon Q Business takes files of at most ${formatSize(WARN_SIZE, true)}: `
+      + "the app may not be able to use this one" : "";
     const received = Math.max(row.received || 0, localBytes);
     const toKernel = row.size ? received / row.size : 0;
     const toS3 = row.size ? (row.sent || 0) / row.size : 0;
@@ -98,31 +116,18 @@ function createTable(onCancel) {
       n.kernel.wrap.title = `browser → kernel: ${row.seconds.toFixed(2)} s (${rate.toFixed(0)} MB/s)`;
       n.tr.dataset.seconds = String(row.seconds);
     }
-    // a failure's one-line reason spans the File ID and Expires cells; a plain Cancel needs none
+    // a failure's one-line reason fills the File ID cell; a plain Cancel needs none
     const reason = row.problem || (row.status === "failed" ? row.error
       : row.status === "cancelled" && row.error !== "cancelled" ? row.error : "");
-    cells.id.colSpan = 1;
-    cells.exp.hidden = false;
-    cells.id.className = "qapps-col-id";
-    cells.id.textContent = "";
-    cells.id.title = "";
-    if (row.file_id) {
-      cells.id.textContent = row.file_id;
-      cells.id.className = "qapps-col-id qapps-mono";
-      cells.id.title = "fileId (select to copy)";
-      n.tr.dataset.fileId = row.file_id;
-    } else if (reason) {
-      cells.id.textContent = reason;
-      cells.id.title = reason;
-      cells.id.className = "qapps-col-id qapps-reason";
-      cells.id.colSpan = 2;
-      cells.exp.hidden = true;
-    }
-    cells.exp.textContent = row.expiration ? expiresIn(row.expiration) : "";
-    cells.exp.title = row.expiration || "";
+    n.idBox.hidden = !row.file_id;
+    n.fileId.textContent = row.file_id || "";
+    if (row.file_id) n.tr.dataset.fileId = row.file_id;
+    n.reason.textContent = row.file_id ? "" : reason;
+    n.reason.title = n.reason.textContent;
+    n.note.textContent = row.note || "";
+    n.note.classList.toggle("qapps-note-warn", Boolean(row.note) && !row.attached);
     n.bars.hidden = !ACTIVE.has(row.status);
     n.state.textContent = statusText(row, toKernel, toS3);
-    n.state.title = row.sandbox ? "stored in the local qapps-nb sandbox, not in AWS" : "";
     n.x.hidden = !(ACTIVE.has(row.status) || row.status === "selected");
   }
 
@@ -139,14 +144,5 @@ function createTable(onCancel) {
     box.hidden = rows.length === 0;
   }
 
-  // "expires in 14 min" goes stale; refresh the relative times now and then
-  function tick(rows) {
-    for (const row of rows) {
-      if (row.expiration && nodes.has(row.id)) {
-        nodes.get(row.id).cells.exp.textContent = expiresIn(row.expiration);
-      }
-    }
-  }
-
-  return { box, paint, tick };
+  return { box, paint };
 }
