@@ -63,7 +63,7 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
 
     settings = settings_for(magics, args)
     if cell is None and not args.sources:
-        widget = _widget(settings, args.max_workers or magics.max_workers)
+        widget = _widget(settings, args, args.max_workers or magics.max_workers)
         magics.store(args.out, widget)
         return widget
     if cell is not None and args.sources:
@@ -174,11 +174,17 @@ def _titled(result: Any, target: Target) -> Any:
     return result
 
 
-def _widget(settings: dict[str, Any], max_workers: int) -> Any:
-    """No SOURCE: the upload widget, prefilled (the widget itself reports missing ids)."""
+def _widget(settings: dict[str, Any], args: Any, max_workers: int) -> Any:
+    """No SOURCE: the upload widget, prefilled (the widget itself reports missing ids).
+
+    The app and card options go as given (a title or an id, and ``--attach``); the widget
+    takes ``%config`` and the environment for them the same way the magic does.
+    """
     try:
         from ..widget import UploadWidget
     except ImportError as exc:
         raise UsageError(f"the upload widget is not available ({exc}); give a SOURCE, "
                          "e.g. %qapps_upload data.csv") from None
-    return UploadWidget(max_workers=max_workers, **settings)
+    given = {name: getattr(args, name) for name in ("app", "app_id", "card", "card_id")}
+    others = {k: v for k, v in settings.items() if k not in given}
+    return UploadWidget(max_workers=max_workers, attach=args.attach, **given, **others)
