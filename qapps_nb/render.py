@@ -28,7 +28,8 @@ def sandbox_badge(sandbox: bool) -> str:
 
 def id_html(value: str) -> str:
     """An id that one click selects whole (a double-click would take one UUID segment)."""
-    return (f'<code class="qapps-nb-id" style="user-select:all;-webkit-user-select:all" '
+    return (f'<code class="qapps-nb-id" style="user-select:all;-webkit-user-select:all;'
+            f'white-space:nowrap" '
             f'title="click to select the whole id">{esc(value)}</code>')
 
 

@@ -289,10 +289,17 @@ class Sandbox:
 
     def _repr_html_(self) -> str:
         rows = [("Q Apps endpoint", self.endpoint_url), ("S3 endpoint", self.s3_url),
-                ("instance id", self.instance_id), ("app id", self.app_id),
-                ("card id", self.card_id)]
+                ("instance id", self.instance_id)]
         if self.running:
-            rows.append(("objects stored", str(len(self.objects()))))
+            titles = {a["appId"]: a["title"] for a in self.apps()}
+            rows += [("apps", ", ".join(titles.values())),
+                     ("their ids", f"{self.endpoint_url}/_sandbox")]
+            default = titles.get(self.app_id)
+            rows += [(f"app id ({default})" if default else "app id", self.app_id),
+                     ("card id", self.card_id),
+                     ("objects stored", str(len(self.objects())))]
+        else:
+            rows += [("app id", self.app_id), ("card id", self.card_id)]
         return banner.html(self.running, rows, routed_here=self._routed_here())
 
 
