@@ -29,14 +29,15 @@ One :class:`Pacer` per service endpoint per process is shared by every upload: a
    ones are not sent while the last failure is recent, so a dead service fails a batch in
    bounded time. Each line says why and after how many attempts.
 
-Q Apps keeps botocore's ``standard`` retries. The one boto3 client is shared by every Q
-Apps call (apps, sessions), botocore keeps its own retry quota and its classification of
-retryable errors, and swapping its retries out for one operation would need a second
-client. So the pacer is hooked into that client for ``CreatePresignedUrl`` only, where
-botocore's adaptive mode hooks its limiter (``service/presign.py``): every HTTP attempt,
-botocore's retries included, waits for the hold, is counted, and reports its outcome; when
-botocore gives up on a retryable error, rules 2 and 3 decide whether to call again. The
-S3 POST (``transport.py``) has no SDK: its loop follows the same rules directly.
+The one boto3 client is shared by every Q Apps call; the other operations (apps,
+sessions) keep botocore's ``standard`` retries. For ``CreatePresignedUrl`` the pacer is
+hooked into that client where botocore's adaptive mode hooks its limiter
+(``service/presign.py``): every HTTP attempt waits for the hold, is counted and reports
+its outcome, and a retryable answer ends botocore's call, so rules 1-3 alone decide when
+to try again. Left to botocore, its own backoff (1 s·2ⁿ between 5xx retries in botocore
+1.35) would sleep on top of the hold, and its silent gaps would look like a recovering
+service. The S3 POST (``transport.py``) has no SDK: its loop follows the same rules
+directly.
 
 Tests make the delays small with :func:`configure`; the algorithm stays the same.
 """

@@ -46,8 +46,7 @@ class UploadResult:
     ``file_id`` is what ``FileUploadCardInput.fileId`` or a ``CardValue`` takes. The
     ``expiration`` (aware UTC) is when the presigned upload URL stopped being usable; the
     stored file does not depend on it. ``attempts`` counts S3 sends plus one per renewed
-    URL; ``api_attempts`` counts ``create_presigned_url`` requests, botocore's retries
-    included.
+    URL; ``api_attempts`` counts ``create_presigned_url`` requests, retries included.
     """
 
     file_id: str

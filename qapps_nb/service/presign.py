@@ -4,10 +4,13 @@ The answer's fields are secret (signature, policy, credential, token): they live
 :class:`Presigned`, never on results, reprs or INFO logs. Expiry is judged by the server's
 clock (its ``Date`` header), so a skewed laptop clock neither wastes nor races a URL.
 
-Retries: botocore's standard mode retries each call; the shared pacer (``pacing.py``,
-which says why botocore keeps its retries) is hooked into the client for this operation
-only, so every HTTP attempt waits for the batch-wide hold, is counted and reports its
-outcome, and a call that botocore gave up on is made again while the batch progresses.
+Retries: the shared pacer (``pacing.py``) is hooked into the client for this operation
+only. Every HTTP attempt waits for the batch-wide hold, is counted and reports its
+outcome; a retryable answer (429, 5xx, throttling, a broken connection) then ends
+botocore's call, and the pacer alone decides when to try again. botocore would otherwise
+sleep its own backoff on top of the hold (1 s·2ⁿ between 5xx retries in botocore 1.35, our
+floor; 50 ms·2ⁿ in newer ones), and those silent gaps made a dead service look alive to
+the pacer, so a batch took seconds to minutes longer to fail depending on the version.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from .. import pacing
 from ..errors import ApiError, UploadCancelled
-from .client import call, get_client, is_sandbox
+from .client import api_error, botocore_error, call, get_client, is_sandbox
 
 __all__ = ["EXPIRY_MARGIN", "Presigned", "create_presigned_url", "get_client"]
 
@@ -54,7 +57,7 @@ def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id:
                          cancel: threading.Event | None = None) -> Presigned:
     """Ask for a presigned POST, paced with every other upload to this endpoint.
 
-    ``tries`` counts the HTTP attempts (botocore's retries included) across calls.
+    ``tries`` counts the HTTP attempts across calls (renewed URLs included).
     """
     params: dict[str, Any] = {"instanceId": instance_id, "appId": app_id, "cardId": card_id,
                               "fileContentsSha256": sha256, "fileName": file_name, "scope": scope}
@@ -64,7 +67,7 @@ def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id:
     pacer = pacing.pacer_for("qapps", str(client.meta.endpoint_url))
     _hook(client)
     while True:
-        _active.call = _Call(pacer, tries, cancel)
+        _active.call = _Call(pacer, tries, cancel, client)
         try:
             response = call(client, "create_presigned_url", **params)
             break
@@ -73,7 +76,8 @@ def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id:
             raise ApiError(f"Q Apps create_presigned_url for {file_name} {stop.reason}",
                            code=code, operation="create_presigned_url",
                            hint=_GIVE_UP_HINTS.get(code, "try again later")) from None
-        except ApiError as exc:
+        except (ApiError, _PacedRetry) as failure:
+            exc = failure.error if isinstance(failure, _PacedRetry) else failure
             if not _transient(exc):
                 raise
             reason = pacer.give_up_reason(tries)
@@ -123,7 +127,16 @@ class _Call:
     pacer: pacing.Pacer
     tries: pacing.Tries
     cancel: threading.Event | None
+    client: Any
     started: float = 0.0
+
+
+class _PacedRetry(Exception):
+    """Raised from botocore's ``needs-retry`` hook: the pacer, not botocore, retries."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _hook(client: Any) -> None:
@@ -144,7 +157,7 @@ def _before_send(**kwargs: Any) -> None:
 
 def _after_attempt(response: Any = None, caught_exception: Any = None,
                    **kwargs: Any) -> None:
-    """Report each attempt's outcome to the pacer; returns None: botocore still decides."""
+    """Report each attempt's outcome to the pacer; end the call on a retryable one."""
     current: _Call | None = getattr(_active, "call", None)
     if current is None:
         return
@@ -152,6 +165,9 @@ def _after_attempt(response: Any = None, caught_exception: Any = None,
         return  # raised by _before_send itself: not an answer from Q Apps
     if caught_exception is not None:
         current.pacer.failed(current.tries, current.started, type(caught_exception).__name__)
+        error = botocore_error(caught_exception, current.client, "create_presigned_url")
+        if isinstance(error, ApiError) and _transient(error):
+            raise _PacedRetry(error)
         return
     http, parsed = response
     status = http.status_code
@@ -165,6 +181,12 @@ def _after_attempt(response: Any = None, caught_exception: Any = None,
         except ValueError:
             seconds = None
         current.pacer.failed(current.tries, current.started, code or f"HTTP{status}", seconds)
+        from botocore.exceptions import ClientError
+
+        answer = ClientError(dict(parsed or {}), "CreatePresignedUrl")  # type: ignore[arg-type]
+        error = api_error(answer, "create_presigned_url")
+        error.status = status
+        raise _PacedRetry(error)
 
 
 def _transient(exc: ApiError) -> bool:
