@@ -84,3 +84,19 @@ def ip(_shell: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[
 def run(ip: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """``run(cell)`` executes a cell as a notebook does; see ipython_cells.CellOutcome."""
     return cell_runner(ip, capsys, monkeypatch)
+
+
+FAST_PACING = {"base_delay": 0.02, "max_delay": 0.4, "retry_after_cap": 0.2,
+               "give_up_after": 1.5}
+"""Test-sized retry delays (the same algorithm); production: 0.25 s base, 8 s cap,
+Retry-After up to 20 s, a service down after 30 s of failures."""
+
+
+@pytest.fixture
+def fast_pacing() -> Iterator[None]:
+    """Small retry delays for one test (bursts, a dead service)."""
+    from qapps_nb import pacing
+
+    previous = pacing.configure(**FAST_PACING)
+    yield
+    pacing.restore(previous)

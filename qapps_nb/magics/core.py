@@ -250,8 +250,6 @@ class QAppsMagics(Magics):
             raise TraitError(f"QAppsMagics.max_workers: {value} is out of range 1..64")
         return value
 
-    # -- the magic -------------------------------------------------------------------------------
-
     # -- the magics: thin entry points ----------------------------------------------------------
     @needs_local_scope
     @output_can_be_silenced

@@ -8,24 +8,12 @@ progress) and waits for the same per-endpoint hold as every other upload in the 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from qapps_nb import pacing
 from qapps_nb.widget import UploadWidget
-
-FAST = {"base_delay": 0.02, "max_delay": 0.4, "retry_after_cap": 0.2, "give_up_after": 1.5}
-"""Test-sized delays (the same algorithm): see tests/faults/test_bursts.py."""
-
-
-@pytest.fixture
-def fast_pacing() -> Iterator[None]:
-    previous = pacing.configure(**FAST)
-    yield
-    pacing.restore(previous)
 
 
 def _entry(name: str, data: bytes) -> dict[str, Any]:
