@@ -2,7 +2,9 @@
 supported Python, run the tests (not the browser ones), and check that a botocore older
 than the floor gives one clear line.
 
-Usage: python .ci/floors.py [--python PATH] [--venv DIR]   (``make test-floors``)
+Usage: python .ci/floors.py [--python PATH] [--venv DIR] [--phase all|install|test]
+(``make test-floors``). CI builds the venv (``--phase install``) while the main tests run,
+then runs ``--phase test``: installing is pip and disk work, not CPU.
 
 Every ``name>=X`` in pyproject's dependencies and in the [data] and [demo] extras is
 installed as ``name==X``; the test tools ([test]) and everything else come at the newest
@@ -75,6 +77,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=os.environ.get("FLOORS_PYTHON", DEFAULT_PYTHON))
     parser.add_argument("--venv", type=Path, default=ROOT / "build" / "floors-venv")
+    parser.add_argument("--phase", choices=("all", "install", "test"), default="all",
+                        help="install: build the venv only; test: use the venv built before")
     args = parser.parse_args()
     project = load_pyproject()["project"]
     want = oldest_python(project)
@@ -91,13 +95,36 @@ def main() -> int:
         return 2
     started = time.monotonic()
     pins = floors(project)
-    shutil.rmtree(args.venv, ignore_errors=True)
-    args.venv.parent.mkdir(parents=True, exist_ok=True)
-    constraints = args.venv.parent / "floors-constraints.txt"
+    vpy = args.venv / "bin" / "python"
+    if args.phase != "test":
+        install(python, args.venv, pins)
+    elif not vpy.is_file():
+        print(f"floors: FAILED: no floors venv at {args.venv}; run --phase install first",
+              file=sys.stderr)
+        return 2
+    installed = time.monotonic()
+    if args.phase == "install":
+        print(f"floors: installed on Python {'.'.join(version)} in {installed - started:.0f} s")
+        return 0
+    test(vpy)
+    tested = time.monotonic()
+    check_too_old_botocore(vpy)
+    done = time.monotonic()
+    print(f"floors: passed on Python {'.'.join(version)} in {done - started:.0f} s "
+          f"(install {installed - started:.0f} s, tests {tested - installed:.0f} s, "
+          f"old botocore {done - tested:.0f} s)")
+    return 0
+
+
+def install(python: str, venv: Path, pins: dict[str, str]) -> None:
+    """A fresh venv with every floor pinned exactly, checked after installing."""
+    shutil.rmtree(venv, ignore_errors=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    constraints = venv.parent / "floors-constraints.txt"
     constraints.write_text("".join(f"{n}=={v}\n" for n, v in sorted(pins.items()))
                            + "".join(f"{c}\n" for c in EXTRA_CONSTRAINTS))
-    run(python, "-m", "venv", args.venv)
-    vpy = args.venv / "bin" / "python"
+    run(python, "-m", "venv", venv)
+    vpy = venv / "bin" / "python"
     quiet = ("--quiet", "--disable-pip-version-check")
     run(vpy, "-m", "pip", "install", *quiet, "--upgrade", "pip")
     run(vpy, "-m", "pip", "install", *quiet, "-c", constraints, "-e",
@@ -116,22 +143,37 @@ def main() -> int:
              "bad = {n: v for n, v in got.items() if key(v) != key(pins[n])}\n"
              "sys.exit(f'not at the floor: {bad}' if bad else 0)\n")
     run(vpy, "-c", check)
-    installed = time.monotonic()
-    env = {k: v for k, v in os.environ.items() if k != "QAPPS_REQUIRE_BROWSER"}
-    # Not here: the browser tests, the widget's JavaScript checks (they run on
-    # playwright's node, not on these Python packages) and the wheel's (packaging).
-    ignored = ("browser", "widget/test_widget_js.py", "compat/test_wheel.py")
+
+
+IGNORED = ("browser", "widget/test_widget_js.py", "compat/test_wheel.py",
+           "faults/test_fault_matrix.py", "faults/test_fault_load.py", "test_benchmarks.py")
+"""Not in the floors run: the browser tests, the widget's JavaScript checks (they run on
+playwright's node, not on these Python packages), the wheel's (packaging), and the fault
+matrix, the 1,000-upload load test and the benchmarks' smoke test, which exercise
+qapps-nb's own retry logic and CLI at length rather than the dependencies' APIs (the
+burst, pacing, interrupt and secrets tests, which do depend on botocore, stay)."""
+
+
+def _env() -> dict[str, str]:
+    """This environment, minus CI's demand for the browser tests (not run here)."""
+    return {k: v for k, v in os.environ.items() if k != "QAPPS_REQUIRE_BROWSER"}
+
+
+def test(vpy: Path) -> None:
     run(vpy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not browser",
-        *(f"--ignore={ROOT / 'tests' / path}" for path in ignored), cwd=ROOT, env=env)
-    tested = time.monotonic()
-    # Below the floor: one ConfigurationError line naming the version needed.
+        *(f"--ignore={ROOT / 'tests' / path}" for path in IGNORED), cwd=ROOT, env=_env())
+
+
+def check_too_old_botocore(vpy: Path) -> None:
+    """Below the floor: one ConfigurationError line naming the version needed."""
+    quiet = ("--quiet", "--disable-pip-version-check")
     run(vpy, "-m", "pip", "install", *quiet, "--no-deps", f"botocore=={TOO_OLD_BOTOCORE}")
-    run(vpy, str(ROOT / ".ci" / "too_old_botocore.py"), TOO_OLD_BOTOCORE, cwd=ROOT, env=env)
-    done = time.monotonic()
-    print(f"floors: passed on Python {'.'.join(version)} in {done - started:.0f} s "
-          f"(install {installed - started:.0f} s, tests {tested - installed:.0f} s, "
-          f"old botocore {done - tested:.0f} s)")
-    return 0
+    try:
+        run(vpy, str(ROOT / ".ci" / "too_old_botocore.py"), TOO_OLD_BOTOCORE, cwd=ROOT,
+            env=_env())
+    finally:  # leave the venv at the floors, so --phase test can run again
+        run(vpy, "-m", "pip", "install", *quiet, "--no-deps", "-c",
+            vpy.parent.parent.parent / "floors-constraints.txt", "botocore")
 
 
 if __name__ == "__main__":
