@@ -9,13 +9,15 @@ never finish (its inputs were not all given) and the error line says so, with th
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from ..errors import QAppsError, UploadCancelled
 from ..result import UploadResults
 from ..service.apps import App, fetch_app, instance_of, resolve_app_id
 from ..service.client import ClientOptions
-from ..service.sessions import card_value, start_session, update_session
+from ..service.sessions import StartedSession, card_value, start_session, update_session
 from .errors import RunError, RunInterrupted
 from .file_cards import FileInputFailed, session_card_values, upload_session_files
 from .inputs import InputPlan, check_inputs, close_all, prepare_files
@@ -72,10 +74,10 @@ def start_run(plan: InputPlan, options: ClientOptions, *, progress: Any = None,
     payloads = prepare_files(plan)  # unreadable files fail here, before the session
     try:
         client = options.client()
-        started = start_session(
-            client, instance_id=app.instance_id, app_id=app.app_id, app_version=app.version,
-            initial_values=[card_value(cid, value) for cid, value in plan.text.items()])
+        started, interrupted = _start_session(client, plan)
         run = QAppRun(app, started.session_id, options=options, sandbox=started.sandbox)
+        if interrupted:
+            raise _interrupted(run)
         try:
             if payloads:
                 uploads = upload_session_files(
@@ -98,6 +100,41 @@ def start_run(plan: InputPlan, options: ClientOptions, *, progress: Any = None,
     finally:
         close_all(payloads.values())
     return run
+
+
+def _start_session(client: Any, plan: InputPlan) -> tuple[StartedSession, bool]:
+    """``StartQAppSession``, such that a Ctrl-C during the call leaves no unknown session.
+
+    Only the main thread receives Ctrl-C, so there the call runs in a worker while the
+    main thread waits in short slices. On Ctrl-C the call is let finish (the client's
+    timeouts bound it) and the caller stops the session it started, naming it; an
+    interrupted call would otherwise leave a session running whose id nobody has.
+    Returns the started session and whether Ctrl-C came while it started.
+    """
+    app = plan.app
+    values = [card_value(cid, value) for cid, value in plan.text.items()]
+
+    def start() -> StartedSession:
+        return start_session(client, instance_id=app.instance_id, app_id=app.app_id,
+                             app_version=app.version, initial_values=values)
+
+    if threading.current_thread() is not threading.main_thread():
+        return start(), False
+    interrupted = False
+    with ThreadPoolExecutor(1, thread_name_prefix="qapps-run-start") as pool:
+        future = pool.submit(start)
+        try:
+            while not wait_futures([future], timeout=0.1).done:
+                pass
+        except KeyboardInterrupt:
+            interrupted = True
+        try:
+            return future.result(), interrupted
+        except QAppsError:
+            if not interrupted:
+                raise
+            raise RunInterrupted(f"interrupted while starting {app.title!r}: no session "
+                                 "was started; nothing ran") from None
 
 
 def _failed(run: QAppRun, what: str, cause: QAppsError) -> RunError:

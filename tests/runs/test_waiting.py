@@ -135,6 +135,31 @@ def test_ctrl_c_while_uploading_stops_the_session(sb: Any, aws: dict[str, Any]) 
     assert wait_until(lambda: run_threads() == [], 5), run_threads()
 
 
+@main_thread_only
+def test_ctrl_c_while_the_session_starts_stops_that_session(sb: Any,
+                                                            aws: dict[str, Any]) -> None:
+    sb.set_latency(api=1.0)  # StartQAppSession takes 1 s: the interrupt lands inside it
+
+    def interrupt() -> None:
+        if wait_until(lambda: "GetQApp" in ops(sb), 10):
+            time.sleep(0.3)
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt, daemon=True)
+    timer.start()
+    with pytest.raises(RunInterrupted) as caught:
+        qapps_nb.run_app("Dataset Profiler", DATA, **aws)
+    timer.join(5)
+    run = caught.value.run
+    assert run is not None
+    assert run.stopped
+    assert str(caught.value) == ("interrupted before 'Dataset Profiler' had all its inputs: "
+                                 f"session {run.session_id} stopped; nothing ran")
+    assert ops(sb)[-2:] == ["StartQAppSession", "StopQAppSession"]
+    assert sb.sessions() == [], "a session was left running"
+    assert run_threads() == []
+
+
 def test_throttling_while_polling_is_ridden_out(sb: Any, aws: dict[str, Any]) -> None:
     sb.inject("throttle", times=2, operation="GetQAppSession")
     run = qapps_nb.run_app("Dataset Profiler", DATA, **aws)
