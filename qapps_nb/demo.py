@@ -1,9 +1,10 @@
 """``python -m qapps_nb.demo``: run the quickstart notebook headlessly against the sandbox.
 
 Executes the quickstart notebook in a fresh kernel with nbclient (the notebook starts
-the local sandbox itself), then prints each stored file's fileId and expiration. Exits
-non-zero if any cell fails or nothing was uploaded. This is what ``make demo`` runs; from
-an installed package it needs ``pip install 'qapps-nb[demo]'`` (nbclient and ipykernel).
+the local sandbox itself), then prints each stored file's fileId and how the Q App runs
+ended. Exits non-zero if any cell fails, nothing was uploaded or a run did not complete.
+This is what ``make demo`` runs; from an installed package it needs
+``pip install 'qapps-nb[demo]'`` (nbclient and ipykernel).
 
 The kernel gets an environment without AWS profiles, credentials or qapps-nb settings
 (:mod:`qapps_nb.sandbox.isolation`), so the demo can only ever talk to the sandbox, never
@@ -31,8 +32,12 @@ package (pyproject's force-include), so one source serves both."""
 _MARK = "QAPPS_DEMO_RESULTS "
 _COLLECT = (
     "import json as _json\n"
+    "import qapps_nb.sandbox.notebook as _nb_sandbox\n"
     "_magics = get_ipython().magics_manager.registry['QAppsMagics']\n"
-    f"print({_MARK!r} + _json.dumps([r.to_dict() for r in _magics.history]))\n"
+    "_sb = _nb_sandbox.current()\n"
+    "print(" + repr(_MARK) + " + _json.dumps({\n"
+    "    'uploads': [r.to_dict() for r in _magics.history],\n"
+    "    'runs': [s['status'] for s in _sb.sessions()] if _sb is not None else []}))\n"
 )
 _NEEDS = "the demo needs nbclient and ipykernel: pip install 'qapps-nb[demo]'"
 
@@ -50,8 +55,9 @@ def kernel_env(tmpdir: str | None = None) -> dict[str, str]:
     return env
 
 
-def run_notebook(path: Path, timeout: int = 120) -> tuple[Any, list[dict[str, Any]]]:
-    """Execute the notebook; return it (with outputs) and the upload results as dicts."""
+def run_notebook(path: Path, timeout: int = 120) -> tuple[Any, dict[str, Any]]:
+    """Execute the notebook; return it (with outputs) and what it did: ``uploads`` (the
+    magics' results as dicts) and ``runs`` (the status of each session in the sandbox)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -73,7 +79,7 @@ def run_notebook(path: Path, timeout: int = 120) -> tuple[Any, list[dict[str, An
     for line in text.splitlines():
         if line.startswith(_MARK):
             return nb, json.loads(line[len(_MARK):])
-    raise RuntimeError("the notebook ran but reported no upload results")
+    raise RuntimeError("the notebook ran but reported nothing it did")
 
 
 def _kernel_config(tmpdir: Path) -> Any:
@@ -132,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Running {notebook.name} against the local sandbox (not AWS)...", flush=True)
     try:
-        nb, results = run_notebook(notebook, args.timeout)
+        nb, did = run_notebook(notebook, args.timeout)
     except CellExecutionError as exc:
         print(f"demo: a cell failed: {exc.ename}: {exc.evalue}", file=sys.stderr)
         return 1
@@ -146,11 +152,18 @@ def main(argv: list[str] | None = None) -> int:
         import nbformat
 
         nbformat.write(nb, args.save)
+    results, runs = did["uploads"], did["runs"]
     if not results:
         print("demo: the notebook uploaded nothing", file=sys.stderr)
         return 1
     print(table(results))
     print(f"{len(results)} uploads stored in the sandbox.")
+    if runs:
+        states = ", ".join(f"{runs.count(s)} {s}" for s in sorted(set(runs)))
+        print(f"{len(runs)} Q App runs in the sandbox: {states}.")
+    if any(s != "COMPLETED" for s in runs):
+        print("demo: not every Q App run completed", file=sys.stderr)
+        return 1
     return 0
 
 

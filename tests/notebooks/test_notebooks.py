@@ -83,6 +83,8 @@ def test_demo_prints_file_ids_and_expirations(tmp_path: Path) -> None:
     assert len(rows) >= 5
     assert all(row.endswith(" UTC") and "expire" not in row for row in rows)
     assert any(row.startswith("prompt.txt") for row in rows)
+    # the quickstart's runs: %qapps_run, run_app and run_many's three rows
+    assert lines[-1] == "5 Q App runs in the sandbox: 5 COMPLETED."
 
 
 def test_demo_fails_when_a_cell_fails(tmp_path: Path) -> None:
