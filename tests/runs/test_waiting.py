@@ -112,18 +112,26 @@ def test_ctrl_c_stops_waiting_and_wait_resumes(sb: Any, aws: dict[str, Any]) -> 
 
 
 @main_thread_only
-def test_ctrl_c_while_uploading_stops_the_session(sb: Any, aws: dict[str, Any]) -> None:
-    sb.inject("slow_reader", times=4, delay=3)  # S3 stalls: the interrupt lands mid-upload
+@pytest.mark.parametrize("moment", ["starting", "uploading"])
+def test_ctrl_c_before_all_inputs_are_given_stops_the_session(sb: Any, aws: dict[str, Any],
+                                                              moment: str) -> None:
+    """Interrupted inside StartQAppSession or mid-upload: the session started is stopped."""
+    if moment == "starting":
+        sb.set_latency(api=1.0)  # StartQAppSession takes 1 s: the interrupt lands inside it
+        after, data = "GetQApp", DATA
+    else:
+        sb.inject("slow_reader", times=4, delay=3)  # S3 stalls: the interrupt lands mid-upload
+        after, data = "CreatePresignedUrl", {"Dataset": b"x" * (8 << 20)}
 
     def interrupt() -> None:
-        if wait_until(lambda: "CreatePresignedUrl" in ops(sb), 10):
+        if wait_until(lambda: after in ops(sb), 10):
             time.sleep(0.3)
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     timer = threading.Thread(target=interrupt, daemon=True)
     timer.start()
     with pytest.raises(RunInterrupted) as caught:
-        qapps_nb.run_app("Dataset Profiler", {"Dataset": b"x" * (8 << 20)}, **aws)
+        qapps_nb.run_app("Dataset Profiler", data, **aws)
     timer.join(5)
     run = caught.value.run
     assert run is not None
@@ -131,33 +139,11 @@ def test_ctrl_c_while_uploading_stops_the_session(sb: Any, aws: dict[str, Any]) 
     assert str(caught.value) == ("interrupted before 'Dataset Profiler' had all its inputs: "
                                  f"session {run.session_id} stopped; nothing ran")
     assert "UpdateQAppSession" not in ops(sb)
+    if moment == "starting":
+        assert "CreatePresignedUrl" not in ops(sb)
     assert ops(sb)[-1] == "StopQAppSession"
-    assert wait_until(lambda: run_threads() == [], 5), run_threads()
-
-
-@main_thread_only
-def test_ctrl_c_while_the_session_starts_stops_that_session(sb: Any,
-                                                            aws: dict[str, Any]) -> None:
-    sb.set_latency(api=1.0)  # StartQAppSession takes 1 s: the interrupt lands inside it
-
-    def interrupt() -> None:
-        if wait_until(lambda: "GetQApp" in ops(sb), 10):
-            time.sleep(0.3)
-            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
-
-    timer = threading.Thread(target=interrupt, daemon=True)
-    timer.start()
-    with pytest.raises(RunInterrupted) as caught:
-        qapps_nb.run_app("Dataset Profiler", DATA, **aws)
-    timer.join(5)
-    run = caught.value.run
-    assert run is not None
-    assert run.stopped
-    assert str(caught.value) == ("interrupted before 'Dataset Profiler' had all its inputs: "
-                                 f"session {run.session_id} stopped; nothing ran")
-    assert ops(sb)[-2:] == ["StartQAppSession", "StopQAppSession"]
     assert sb.sessions() == [], "a session was left running"
-    assert run_threads() == []
+    assert wait_until(lambda: run_threads() == [], 5), run_threads()
 
 
 def test_throttling_while_polling_is_ridden_out(sb: Any, aws: dict[str, Any]) -> None:
