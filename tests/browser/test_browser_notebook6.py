@@ -51,6 +51,38 @@ def notebook6(sandbox: Any, tmp_path_factory: Any) -> Iterator[Lab]:
         yield server
 
 
+_KERNEL_READY = """() => {
+    const kernel = window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel;
+    return !!(kernel && kernel.is_connected() && kernel.info_reply && kernel.widget_manager);
+}"""
+_WIDGET_STATE = """() => ({
+    output: (document.querySelector('.output_area') || {}).innerHTML || '(no output area)',
+    models: Object.keys(Jupyter.notebook.kernel.widget_manager._models || {}).length,
+})"""
+
+
+def _run_widget_cell(page: Any, console: list[str]) -> None:
+    """Run the cell once the kernel is ready (kernel_info answered, widget manager made).
+
+    ipywidgets' classic-notebook manager loads every widget's state from the kernel when
+    it starts; a widget made during that load can stay blank (seen once in CI on a loaded
+    machine: "Out[1]:" and nothing under it). A user re-runs the cell, and so does this
+    test, once, saying so; the second run must show the widget.
+    """
+    page.wait_for_function(_KERNEL_READY, timeout=90_000)
+    for attempt in (1, 2):
+        page.evaluate("() => Jupyter.notebook.execute_all_cells()")
+        try:
+            page.wait_for_selector(".qapps-upload", timeout=45_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+            state = page.evaluate(_WIDGET_STATE)
+            console.append(f"no widget after 45 s; re-running the cell. state: {state}")
+            print(console[-1])
+
+
 def test_notebook6_shows_no_native_file_input(browser: Any, notebook6: Lab,
                                               clean_sandbox: Any) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -61,11 +93,7 @@ def test_notebook6_shows_no_native_file_input(browser: Any, notebook6: Lab,
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     try:
         page.goto(f"{notebook6.url}/notebooks/nb6.ipynb?token={notebook6.token}")
-        page.wait_for_function("() => window.Jupyter && Jupyter.notebook && Jupyter.notebook"
-                               ".kernel && Jupyter.notebook.kernel.is_connected()",
-                               timeout=90_000)
-        page.evaluate("() => Jupyter.notebook.execute_all_cells()")
-        page.wait_for_selector(".qapps-upload", timeout=90_000)
+        _run_widget_cell(page, console)
         page.wait_for_selector(".qapps-apps-status[data-state='ready']", state="attached")
         native = page.locator(".qapps-upload input[type=file]")
         assert native.count() == 1
