@@ -29,7 +29,7 @@ from .errors import (
 from .notices import SizeWarning, notify
 from .progress import make_reporter
 from .result import RetryStats, UploadResult, UploadResults, format_size
-from .service.client import ClientOptions, get_client
+from .service.client import ClientOptions
 from .service.presign import create_presigned_url
 from .sources import Payload, describe, expand, prepare
 from .targeting import Plan, Target, plan
@@ -59,15 +59,14 @@ def upload(source: Any, *, instance_id: str | None = None, app: str | None = Non
     the file that card's default (``UpdateQApp``; APPLICATION scope; owner only).
     Settings default to the ``QAPPS_*`` environment; AWS ones to boto3's own resolution.
     """
-    client_options = (session, profile, region, endpoint_url)
+    aws = ClientOptions(session, profile, region, endpoint_url)
     destination = plan(instance_id=instance_id, app=app, app_id=app_id, card=card,
                        card_id=card_id, scope=scope, session_id=session_id, attach=attach,
-                       options=ClientOptions(*client_options))
-    payload = _prepare_checked(source, file_name)
+                       options=aws)
+    payload = prepare_checked(source, file_name)
     try:
         target, _ = destination.resolve()
-        result = _send(payload, target, client_options=client_options,
-                       progress=progress, timeout=timeout, cancel=cancel)
+        result = send(payload, target, aws, progress=progress, timeout=timeout, cancel=cancel)
     finally:
         payload.close()
     return _finish(result, target, destination)
@@ -104,11 +103,10 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
                                  "sources (rename the files, or upload them one by one)")
     if max_workers < 1:
         raise ConfigurationError("max_workers must be at least 1")
-    client_options = tuple(options.pop(k, None) for k in
-                           ("session", "profile", "region", "endpoint_url"))
+    aws = ClientOptions(*(options.pop(k, None) for k in
+                          ("session", "profile", "region", "endpoint_url")))
     destination = plan(**{k: options.pop(k, None) for k in _WHERE},
-                       attach=bool(options.pop("attach", False)),
-                       options=ClientOptions(*client_options))
+                       attach=bool(options.pop("attach", False)), options=aws)
     if destination.attach and len(items) > 1:
         raise ValidationError(f"attach=True makes one file the card's default: give one "
                               f"source, not {len(items)}")
@@ -126,27 +124,21 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     payloads: list[Payload] = []
     try:
         for item in items:
-            payloads.append(_prepare_checked(item, file_name))
+            payloads.append(prepare_checked(item, file_name))
+        target, _ = destination.resolve()  # titles → ids once for the whole batch
     except BaseException:
         for p in payloads:
             p.close()
         raise
-    try:  # titles → ids once for the whole batch, before anything is sent
-        target, _ = destination.resolve()
-    except BaseException:
-        for p in payloads:
-            p.close()
-        raise
-    if client_options[0] is None:  # build the shared client once, not in every worker
-        get_client(*client_options)
+    if aws.session is None:  # build the shared client once, not in every worker
+        aws.client()
     batch = _BatchProgress(user_progress, payloads)
     tally = _Tally()
 
     def one(index: int) -> UploadResult:
         try:
-            return _send(payloads[index], target, client_options=client_options,
-                         progress=batch.for_item(index), timeout=timeout, cancel=cancel,
-                         tally=tally)
+            return send(payloads[index], target, aws, progress=batch.for_item(index),
+                        timeout=timeout, cancel=cancel, tally=tally)
         finally:
             payloads[index].close()
 
@@ -190,7 +182,7 @@ def upload_many(sources: Iterable[Any], *, max_workers: int = 4, return_exceptio
     return UploadResults(results, stats=stats, labels=labels)
 
 
-def _prepare_checked(source: Any, file_name: str | None) -> Payload:
+def prepare_checked(source: Any, file_name: str | None) -> Payload:
     """Resolve a source and apply every local rule (name, size) before any network call."""
     payload = prepare(source, file_name)
     try:
@@ -213,21 +205,23 @@ def _shown(payload: Payload) -> str:
     return f"{payload.name} ({payload.label})"
 
 
-def _send(payload: Payload, target: Target, *, client_options: tuple[Any, ...], progress: Any,
-          timeout: Any, cancel: threading.Event | None,
-          tally: _Tally | None = None) -> UploadResult:
+def send(payload: Payload, target: Target, aws: ClientOptions, *, progress: Any,
+         timeout: Any, cancel: threading.Event | None,
+         tally: _Tally | None = None) -> UploadResult:
     """Hash, presign, POST; renew an expired URL once. ``payload`` is closed by the caller.
+
+    ``target`` holds checked ids (``Plan.resolve``); ``payload`` passed ``prepare_checked``.
 
     Retries are paced with every other upload to the same endpoints (``pacing.py``); the
     attempts each side took end up on the result, and in ``tally`` whatever the outcome.
     """
     with pacing.uploading():  # counted: a file in company keeps trying longer (rule 2)
-        return _send_paced(payload, target, client_options=client_options, progress=progress,
-                           timeout=timeout, cancel=cancel, tally=tally)
+        return _send_paced(payload, target, aws, progress=progress, timeout=timeout,
+                           cancel=cancel, tally=tally)
 
 
-def _send_paced(payload: Payload, target: Target, *, client_options: tuple[Any, ...],
-                progress: Any, timeout: Any, cancel: threading.Event | None,
+def _send_paced(payload: Payload, target: Target, aws: ClientOptions, *, progress: Any,
+                timeout: Any, cancel: threading.Event | None,
                 tally: _Tally | None) -> UploadResult:
     reporter = make_reporter(progress, payload.name)
     api, s3 = pacing.Tries(), pacing.Tries()
@@ -235,7 +229,7 @@ def _send_paced(payload: Payload, target: Target, *, client_options: tuple[Any, 
     try:
         payload.ensure_hashed(
             (lambda done, total: reporter("hashing", done, total)) if reporter else None)
-        client = get_client(*client_options)
+        client = aws.client()
         log.info("uploading %s (%s) to app %s card %s", payload.name,
                  format_size(payload.size), target.app_id, target.card_id)
         sending = (lambda done, total: reporter("sending", done, total)) if reporter else None

@@ -50,17 +50,23 @@ def upload_session_files(payloads: Mapping[str, Any], *, instance_id: str, app_i
     raised (each upload closes its payload). On Ctrl-C the workers stop at their next
     chunk and ``KeyboardInterrupt`` propagates; no worker outlives this call.
     """
-    from ..pipeline import upload
+    from ..pipeline import send
+    from ..targeting import Target
 
     if not payloads:
         return {}
     cancel = cancel or threading.Event()
 
     def one(card_id: str) -> UploadResult:
-        return upload(payloads[card_id], instance_id=instance_id, app_id=app_id,
-                      card_id=card_id, scope=SESSION_SCOPE, session_id=session_id,
-                      session=options.session, profile=options.profile, region=options.region,
-                      endpoint_url=options.endpoint_url, progress=progress, cancel=cancel)
+        # The payloads passed every local check in prepare_files and the ids come from
+        # the app and the session: send them as they are (checking again would show a
+        # big file's SizeWarning twice).
+        target = Target(instance_id, app_id, card_id, SESSION_SCOPE, session_id)
+        try:
+            return send(payloads[card_id], target, options, progress=progress, timeout=None,
+                        cancel=cancel)
+        finally:
+            payloads[card_id].close()
 
     results: dict[str, UploadResult] = {}
     workers = max(1, min(max_workers, len(payloads)))

@@ -181,16 +181,16 @@ def prepare_files(plan: InputPlan) -> dict[str, Any]:
     """Payloads (exact bytes, hashed or hashable) for every file input, by card id.
 
     Run before the session starts: a file that cannot be read or serialized, or a bad
-    name, fails here. The caller closes the payloads (``upload`` closes what it sends).
+    name, fails here. The caller closes the payloads (each upload closes what it sent).
     """
-    from ..pipeline import _prepare_checked
+    from ..pipeline import prepare_checked
 
     payloads: dict[str, Any] = {}
     try:
         for card_id, source in plan.files.items():
             try:
                 name = file_name_for(plan.card(card_id), source)
-                payloads[card_id] = _prepare_checked(source, name)
+                payloads[card_id] = prepare_checked(source, name)
             except ValidationError as exc:
                 title = plan.card(card_id).title
                 raise ValidationError(f"card {title!r}: {exc.message}", code=exc.code,

@@ -126,3 +126,15 @@ def test_polls_ease_off(sb: Any, aws: dict[str, Any]) -> None:
     assert times[0] == 0.25
     assert len(times) < 12
     assert all(b - a <= 2.0 + 1e-9 for a, b in itertools.pairwise(times))
+
+
+def test_a_big_file_input_gets_one_size_notice(sb: Any, aws: dict[str, Any]) -> None:
+    """The notice is shown once, when the input is checked; the upload does not repeat it."""
+    big = b"x" * (10 * 1000**2 + 1)
+    with pytest.warns(qapps_nb.SizeWarning) as caught:
+        run = qapps_nb.run_app("Dataset Profiler", {"Dataset": big}, **aws)
+    assert run.status == "COMPLETED"
+    notices = [str(w.message) for w in caught if issubclass(w.category, qapps_nb.SizeWarning)]
+    assert notices == ["Dataset.bin (bytes) is 10,000,001 bytes; Amazon Q Business takes "
+                       "files of at most 10 MB, so the app may not be able to use it "
+                       "(uploading it anyway)"]
