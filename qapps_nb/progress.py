@@ -38,6 +38,17 @@ def make_reporter(progress: Any, label: str) -> Reporter | None:
     return lambda phase, done, total: progress(done, total)
 
 
+def new_bar(total: int, desc: str, **options: Any) -> Any:
+    """A tqdm.auto bar that is removed when closed (the result stays).
+
+    ``desc`` is plain text: tqdm's notebook bar escapes it itself, so escaping it here
+    would show ``R&amp;D`` for ``R&D``.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False, **options)
+
+
 def someone_watches() -> bool:
     """False in a Jupyter kernel whose current cell came from a front end without a person.
 
@@ -76,13 +87,10 @@ class TqdmReporter:
             return
         if phase != self._phase or self._bar is None or done == 0:
             self.close()
-            from tqdm.auto import tqdm
-
             self._phase = phase
-            # tqdm's notebook bar escapes desc itself (escaping here would show "&amp;")
-            desc = f"{PHASE_LABELS.get(phase, phase)} {self.label}"
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1000,
-                             bar_format=BAR_FORMAT, desc=desc, leave=False, mininterval=0.2)
+            self._bar = new_bar(total, f"{PHASE_LABELS.get(phase, phase)} {self.label}",
+                                unit="B", unit_scale=True, unit_divisor=1000,
+                                bar_format=BAR_FORMAT, mininterval=0.2)
         self._bar.update(done - self._bar.n)
         if done >= total:
             self.close()

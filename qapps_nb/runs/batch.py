@@ -190,22 +190,12 @@ class RunCounter:
         if progress is False:
             return
         if progress is None or progress is True:
-            from ..progress import someone_watches
+            from ..progress import new_bar, someone_watches
 
-            if not someone_watches():
-                return  # papermill, nbclient, Voila: a bar would be saved frozen at 0%
-            from tqdm.auto import tqdm
-
-            desc = f"running {label}"
-            if tqdm.__module__.startswith("tqdm.notebook"):
-                import html
-
-                desc = html.escape(desc)  # the notebook bar shows desc as HTML
-            self._bar = tqdm(total=total, unit="run", desc=desc, leave=False)
-        elif callable(progress):
-            self._callback = progress
+            if someone_watches():  # papermill, nbclient, Voila: a bar would stay at 0%
+                self._bar = new_bar(total, f"running {label}", unit="run")
         else:
-            raise TypeError("progress must be None, False or a callable(runs_done, runs_total)")
+            self._callback = progress  # run_many has checked that it is callable
 
     def update(self, done: int) -> None:
         if done == self._done:
