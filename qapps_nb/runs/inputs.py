@@ -21,9 +21,8 @@ from typing import Any
 from ..errors import ValidationError
 from ..service.apps import FILE_UPLOAD, TEXT_INPUT, App, Card
 from ..service.sessions import card_value
+from ..validation import MAX_FILE_NAME
 
-MAX_NAME = 100
-"""Q Apps takes file names of at most 100 characters."""
 FILE_KINDS = ("a path, bytes, qapps_nb.Text, a DataFrame, a dict/list, a binary file object "
               "or an ipywidgets.FileUpload")
 
@@ -97,9 +96,7 @@ def check_inputs(app: App, inputs: Mapping[str, Any] | None) -> InputPlan:
 def find_card(app: App, name: str) -> Card:
     """``app.card(name)`` (id, else title, case ignored); an unknown name is refused in one
     line that names the app's input cards (text and file) and its outputs."""
-    wanted = " ".join(name.split()).casefold()
-    if not any(c.card_id == name or " ".join(c.title.split()).casefold() == wanted
-               for c in app.cards):
+    if not app.has_card(name):
         outputs = ", ".join(repr(c.title) for c in app.output_cards) or "none"
         raise ValidationError(f"app {app.title!r} has no card {name!r}; its inputs: "
                               f"{describe_inputs(app)}; its outputs: {outputs}")
@@ -212,7 +209,7 @@ def file_name_for(card: Card, source: Any) -> str | None:
     if not ext:
         return None
     stem = re.sub(r"[\\/\x00-\x1f\x7f]+", "-", card.title).strip(" .-") or "input"
-    return stem[: MAX_NAME - len(ext)] + ext
+    return stem[: MAX_FILE_NAME - len(ext)] + ext
 
 
 def close_all(payloads: Any) -> None:

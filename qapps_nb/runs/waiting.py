@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ApiError
+from ..service.apps import INPUT_TYPES
 from .errors import RunError, RunTimeout
 from .run import COMPLETED, ERROR, IN_PROGRESS, WAITING
 
@@ -163,7 +164,7 @@ def _check_stuck(run: QAppRun, since: float | None) -> float | None:
 
 def _timed_out(run: QAppRun, timeout: float | None) -> RunTimeout:
     pending = [c.title for c in run.cards.values()
-               if c.type not in ("text-input", "file-upload", "form-input")
+               if c.type not in INPUT_TYPES
                and c.state != COMPLETED]
     on = f" ({', '.join(repr(t) for t in pending)} not done)" if pending else ""
     return RunTimeout(
