@@ -168,6 +168,15 @@ class Tries:
         return max(0, self.count - 1)
 
 
+def retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` header in seconds, for :meth:`Pacer.failed` (AWS sends seconds,
+    never the HTTP-date form)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
 class Pacer:
     """Shared hold, success/failure record and give-up rules for one service endpoint."""
 

@@ -174,7 +174,7 @@ def post(presigned: Presigned, payload: Payload, *, progress: Callable[[int, int
                 raise UrlExpired()
             if not _transient(response.status_code, error.code):
                 raise error
-            retry_after = _retry_after(response.headers.get("Retry-After"))
+            retry_after = pacing.retry_after(response.headers.get("Retry-After"))
         pacer.failed(tries, started, error.code, retry_after)
         if cancel is not None and cancel.is_set():
             raise UploadCancelled("upload cancelled; nothing was stored")
@@ -192,14 +192,6 @@ def _origin(url: str) -> str:
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds (the HTTP-date form is not used by AWS)."""
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _transient(status: int, code: str | None) -> bool:

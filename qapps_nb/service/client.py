@@ -207,7 +207,7 @@ def is_sandbox(response: dict[str, Any]) -> bool:
     return bool(headers.get("x-qapps-sandbox") == "true")
 
 
-_HINTS = {
+CODE_HINTS = {
     "ValidationException": "check the ids and values sent",
     "UnauthorizedException": "Q Apps needs identity-aware credentials (IAM Identity Center); "
                              "refresh them (aws sso login) or pass session=/--profile",
@@ -252,7 +252,7 @@ def api_error(exc: Any, operation: str) -> ApiError:
     code = error.get("Code") or "Unknown"
     message = (error.get("Message") or "").strip().rstrip(".")
     text = f"Q Apps {operation} failed" + (f": {message}" if message else "")
-    hint = _OPERATION_HINTS.get((operation, code)) or _HINTS.get(code, "see the AWS code above")
+    hint = _OPERATION_HINTS.get((operation, code)) or CODE_HINTS.get(code, "see the AWS code above")
     return ApiError(text, code=code, hint=hint, status=meta.get("HTTPStatusCode"),
                     request_id=meta.get("RequestId"), operation=operation)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import pacing
 from ..errors import ApiError, UploadCancelled
-from .client import api_error, botocore_error, call, get_client, is_sandbox
+from .client import CODE_HINTS, api_error, botocore_error, call, get_client, is_sandbox
 
 __all__ = ["EXPIRY_MARGIN", "Presigned", "create_presigned_url", "get_client"]
 
@@ -75,7 +75,7 @@ def create_presigned_url(client: Any, *, instance_id: str, app_id: str, card_id:
             code = stop.code or "ServiceUnavailable"
             raise ApiError(f"Q Apps create_presigned_url for {file_name} {stop.reason}",
                            code=code, operation="create_presigned_url",
-                           hint=_GIVE_UP_HINTS.get(code, "try again later")) from None
+                           hint=CODE_HINTS.get(code, "try again later")) from None
         except (ApiError, _PacedRetry) as failure:
             exc = failure.error if isinstance(failure, _PacedRetry) else failure
             if not _transient(exc):
@@ -115,10 +115,6 @@ _TRANSIENT_CODES = _THROTTLING | {"InternalServerException", "ServiceUnavailable
                                   "RequestTimeoutException", "EndpointConnectionError",
                                   "ConnectTimeoutError", "ReadTimeoutError",
                                   "ConnectionClosedError"}
-_GIVE_UP_HINTS = {
-    "ThrottlingException": "Q Apps is throttling requests; wait a moment, or lower max_workers",
-    "InternalServerException": "Q Apps had an internal error; try again shortly",
-}
 _active = threading.local()
 
 
@@ -175,12 +171,8 @@ def _after_attempt(response: Any = None, caught_exception: Any = None,
     if status < 300:
         current.pacer.succeeded()
     elif status == 429 or status >= 500 or code in _THROTTLING:
-        retry_after = http.headers.get("Retry-After")
-        try:
-            seconds = float(retry_after) if retry_after else None
-        except ValueError:
-            seconds = None
-        current.pacer.failed(current.tries, current.started, code or f"HTTP{status}", seconds)
+        current.pacer.failed(current.tries, current.started, code or f"HTTP{status}",
+                             pacing.retry_after(http.headers.get("Retry-After")))
         from botocore.exceptions import ClientError
 
         answer = ClientError(dict(parsed or {}), "CreatePresignedUrl")  # type: ignore[arg-type]
