@@ -130,10 +130,9 @@ def choose(kind: str, *, explicit: Any = None, explicit_id: Any = None,
     forms at that one level is a :class:`ConfigurationError`.
     """
     id_name = PAIRS[kind]
-    env = os.environ if environ is None else environ
     levels = (("option", explicit, explicit_id), ("%config", configured, configured_id),
-              ("environment", env.get(ENV_VARS[kind], "").strip(),
-               env.get(ENV_VARS[id_name], "").strip()))
+              ("environment", from_environment(kind, environ),
+               from_environment(id_name, environ)))
     for origin, ref, ident in levels:
         if _given(ref) and _given(ident):
             raise ConfigurationError(_both_forms(kind, origin))
