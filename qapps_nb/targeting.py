@@ -43,15 +43,6 @@ class Target:
     app_title: str | None = None
     card_title: str | None = None
 
-    @classmethod
-    def resolve(cls, instance_id: str | None = None, app_id: str | None = None,
-                card_id: str | None = None, scope: str | None = None,
-                session_id: str | None = None) -> Target:
-        """All three ids (explicit, else ``QAPPS_*``), checked; no names, no network."""
-        chosen = plan(instance_id=instance_id, app_id=app_id, card_id=card_id, scope=scope,
-                      session_id=session_id, require_card=True)
-        return chosen.ids_only()
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -116,12 +107,12 @@ class Plan:
 def plan(*, instance_id: str | None = None, app: str | None = None,
          app_id: str | None = None, card: str | None = None, card_id: str | None = None,
          scope: str | None = None, session_id: str | None = None, attach: bool = False,
-         options: ClientOptions | None = None, configured: dict[str, Any] | None = None,
-         require_card: bool = False) -> Plan:
+         options: ClientOptions | None = None,
+         configured: dict[str, Any] | None = None) -> Plan:
     """Every setting by precedence, checked locally; one line naming all that is missing.
 
     ``configured`` holds ``%config QAppsMagics`` values (the magic passes them; the
-    Python API has none). ``require_card``: the old ids-only contract (no lookups).
+    Python API has none).
     """
     conf = configured or {}
     options = options or ClientOptions()
@@ -133,15 +124,11 @@ def plan(*, instance_id: str | None = None, app: str | None = None,
                                 configured_id=conf.get("card_id"))
     missing = [name for name, s in (("instance_id", instance), ("app", chosen_app))
                if s.value is None]
-    if require_card and chosen_card.value is None:
-        missing.append("card_id")
     if missing:
         raise missing_error(missing, options)
     chosen_app = _checked(chosen_app)
     if chosen_card.value is not None:
         chosen_card = _checked(chosen_card)
-    if require_card and not (chosen_card.by_id and chosen_app.by_id):
-        raise ValidationError("give app_id and card_id here (ids; titles need a lookup)")
     session = config.resolve("session_id", session_id, conf.get("session_id"))
     if session is not None:
         check_uuid(session, "session id")

@@ -154,10 +154,11 @@ def test_scopes(qapps_sandbox: Any, target: dict[str, Any], scope: str,
     if scope == "":  # empty means "not given": the default scope
         assert valid
     if valid:  # cheap check only: the round trip is covered elsewhere
-        from qapps_nb.pipeline import Target
+        from qapps_nb.targeting import plan
 
-        assert Target.resolve(scope=scope, session_id=session_id, instance_id="i",
-                              app_id=target["app_id"], card_id=target["card_id"]).scope == normal
+        chosen = plan(scope=scope, session_id=session_id, instance_id="i",
+                      app_id=target["app_id"], card_id=target["card_id"]).ids_only()
+        assert chosen.scope == normal
         return
     _refused(qapps_sandbox, lambda: upload(PROBE, scope=scope, session_id=session_id, **target))
 
