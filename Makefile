@@ -34,7 +34,8 @@ lint: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb
 
-## Full benchmarks (1 GiB files; several minutes); bench-quick is CI's tiny version.
+## Full benchmarks (1 GiB files; several minutes); bench-quick is the tiny version that
+## make test runs (tests/test_benchmarks.py) and CI shows.
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
