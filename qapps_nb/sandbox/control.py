@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from .apps import card_body
 from .state import SETTING_NAMES, SandboxState
 
 PREFIX = "/_sandbox"
-_SETTINGS = SETTING_NAMES
 
 
 @dataclass
@@ -41,7 +41,7 @@ def apps_summary(state: SandboxState) -> list[dict[str, Any]]:
     for app in state.apps.all():
         version = app.latest
         cards = [{"id": body["id"], "title": body["title"], "type": body["type"]}
-                 for body in (c[next(iter(c))] for c in version.cards)]
+                 for body in map(card_body, version.cards)]
         out.append({"appId": app.app_id, "title": version.title,
                     "description": version.description, "instanceId": app.instance_id,
                     "appVersion": version.version, "status": app.status,
@@ -60,11 +60,11 @@ def info(state: SandboxState) -> dict[str, Any]:
 
 
 def settings_json(state: SandboxState) -> dict[str, Any]:
-    return {name: getattr(state.settings, name) for name in _SETTINGS}
+    return {name: getattr(state.settings, name) for name in SETTING_NAMES}
 
 
 def _update_settings(state: SandboxState, body: dict[str, Any]) -> ControlResponse:
-    unknown = sorted(set(body) - set(_SETTINGS))
+    unknown = sorted(set(body) - set(SETTING_NAMES))
     if unknown:
         return _error(400, f"unknown settings: {', '.join(unknown)}")
     new = state.settings.copy()

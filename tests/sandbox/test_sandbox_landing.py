@@ -130,3 +130,28 @@ def test_bad_apps_file_is_refused(tmp_path: Path, content: str, expected: str) -
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=expected):
         Sandbox(apps=path)
+
+
+def test_a_card_union_with_null_members_is_listed(qapps_sandbox: Sandbox) -> None:
+    """CreateQApp over plain HTTP may send a card union with null members besides the
+    chosen one; the landing page (JSON and HTML) still answers and lists the app."""
+    sb = qapps_sandbox
+    auth = ("AWS4-HMAC-SHA256 Credential=AKIASANDBOXNOTAWS000/20250101/us-east-1/qapps/"
+            "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
+    card_id = "00000000-0000-4000-8000-0000000000c9"
+    created = requests.post(f"{sb.endpoint_url}/apps.create", timeout=10, headers={
+        "Authorization": auth, "instance-id": sb.instance_id}, json={
+        "title": "Null members", "appDefinition": {"cards": [
+            {"textInput": None, "qQuery": {"id": card_id, "title": "Ask", "type": "q-query",
+                                           "prompt": "Say hi"}}]}})
+    assert created.status_code == 200, created.text
+    app_id = created.json()["appId"]
+    info = requests.get(f"{sb.endpoint_url}/_sandbox", timeout=10)
+    assert info.status_code == 200, info.text
+    listed = {a["appId"]: a for a in info.json()["apps"]}
+    assert listed[app_id]["cards"] == [{"id": card_id, "title": "Ask", "type": "q-query"}]
+    page = requests.get(f"{sb.endpoint_url}/_sandbox", headers={"Accept": BROWSER_ACCEPT},
+                        timeout=10)
+    assert page.status_code == 200
+    assert app_id in page.text
+    assert card_id in page.text
