@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
+from ..result import format_size
 from .core import BANNER, Sandbox
 from .isolation import isolated_environ
 from .state import DEFAULT_MAX_SIZE, DEFAULT_MODEL_LATENCY, DEFAULT_URL_TTL
@@ -62,7 +63,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
                    help="largest upload the policies allow, in bytes or with KB/MB/GB "
                         f"(decimal: 1 GB = 1,000,000,000 bytes; default: "
-                        f"{DEFAULT_MAX_SIZE:,} bytes = {DEFAULT_MAX_SIZE / 1e9:g} GB)")
+                        f"{DEFAULT_MAX_SIZE:,} bytes = "
+                        f"{format_size(DEFAULT_MAX_SIZE, exact=True)})")
     p.add_argument("--storage-dir", default=None, metavar="DIR",
                    help="keep objects here (default: a temporary directory, deleted on exit)")
     p.add_argument("--clock-skew", type=float, default=0.0, metavar="SECONDS",

@@ -170,8 +170,6 @@ HANDLERS: dict[str, Operation] = {
 def add_app(state: SandboxState, spec: AppSpec, instance_id: str | None = None) -> str:
     """Create an app from Python or a file (validated like CreateQApp); its id."""
     check_spec(spec)
-    if spec.app_id is not None and state.apps.find(spec.app_id) is not None:
-        raise ValueError(f"an app with id {spec.app_id} already exists")
     app = state.apps.create(instance_id or state.instance_id, spec.title, spec.cards,
                             now=state.now(), description=spec.description,
                             initial_prompt=spec.initial_prompt, owned=spec.owned,

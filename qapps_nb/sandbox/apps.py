@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..validation import UUID_PATTERN
 from . import model
 from .policy import iso_ms
 
 CARD_TYPES = {"textInput": "text-input", "qQuery": "q-query", "qPlugin": "q-plugin",
               "fileUpload": "file-upload", "formInput": "form-input"}
 """Union key → the ``type`` value it implies."""
-INPUT_KINDS = ("textInput", "fileUpload", "formInput")
 GENERATED_KINDS = ("qQuery", "qPlugin")
 APP_DEFINITION_VERSION = "1"
 DEFAULT_OUTPUT_SOURCE = "approved-sources"
@@ -42,8 +42,7 @@ SANDBOX_USER = "5a4db0e1-0000-4000-8000-000000000001"
 """The caller, as createdBy/updatedBy show it."""
 OTHER_USER = "5a4db0e1-0000-4000-8000-000000000002"
 """The owner of apps the caller does not own (``owned=False``)."""
-_MENTION = re.compile(r"@([\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12})",
-                      re.ASCII)
+_MENTION = re.compile(f"@({UUID_PATTERN.pattern})", re.ASCII)
 
 
 # -- cards -------------------------------------------------------------------------------
@@ -173,9 +172,6 @@ class AppVersion:
     updated_at: datetime
     updated_by: str
 
-    def card(self, wanted: str) -> dict[str, Any] | None:
-        return next((c for c in self.cards if card_id(c) == wanted), None)
-
     @property
     def card_ids(self) -> list[str]:
         return [card_id(c) for c in self.cards]
@@ -253,8 +249,7 @@ class AppSpec:
 class AppStore:
     """Every app of every instance, in creation order. Thread-safe."""
 
-    def __init__(self, region: str) -> None:
-        self.region = region
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._apps: dict[str, StoredApp] = {}
         self._seq = itertools.count(1)

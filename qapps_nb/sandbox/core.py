@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import banner
+from .demo_apps import DEMO_APPS
 from .faults import TRANSIENT_KINDS
 from .records import RequestRecord
 from .server import SandboxHTTPServer
@@ -59,10 +60,8 @@ class Sandbox:
             root = Path(storage_dir).expanduser().resolve()
             root.mkdir(parents=True, exist_ok=True)
         self._state = SandboxState(storage_dir=root, settings=settings,
-                                   store=ObjectStore(root), initial_settings=settings.copy())
-        self._state.initial_apps = (*self._state.initial_apps, *extra_apps)
-        self._state.apps.replace_all(self._state.instance_id, self._state.initial_apps,
-                                     self._state.now())
+                                   store=ObjectStore(root),
+                                   initial_apps=(*DEMO_APPS, *extra_apps))
         self._on_stop: list[Callable[[], None]] = []
         try:
             self._server = SandboxHTTPServer(self._state, port)
@@ -334,7 +333,7 @@ def _load_apps(source: AppsSource | None) -> list[Any]:
     if source is None:
         return []
     from .app_ops import check_spec
-    from .demo_apps import DEMO_APPS, load_app_specs
+    from .demo_apps import load_app_specs
 
     specs = load_app_specs(source)
     taken = {spec.app_id for spec in DEMO_APPS}

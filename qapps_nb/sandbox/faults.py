@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -102,13 +102,10 @@ class FaultQueue:
         """The first queued fault for this service (and operation); else maybe a random one."""
         kinds = API_FAULTS if service == "qapps" else S3_FAULTS
         with self._lock:
-            for item in self._queue:
-                wanted = item.params.get("operation")
-                if item.kind in kinds and (wanted is None or wanted == operation):
-                    item.remaining -= 1
-                    if item.remaining <= 0:
-                        self._queue.remove(item)
-                    return Fault(item.kind, dict(item.params))
+            queued = self._take_first(lambda q: q.kind in kinds
+                                      and q.params.get("operation") in (None, operation))
+            if queued is not None:
+                return queued
             candidates = [k for k in self._random_kinds if k in kinds]
             if self._rate and candidates and self._rng.random() < self._rate:
                 return Fault(self._rng.choice(candidates))
@@ -117,12 +114,16 @@ class FaultQueue:
     def take_kind(self, kind: str) -> Fault | None:
         """Consume one queued fault of ``kind`` (session faults are taken this way)."""
         with self._lock:
-            for item in self._queue:
-                if item.kind == kind:
-                    item.remaining -= 1
-                    if item.remaining <= 0:
-                        self._queue.remove(item)
-                    return Fault(item.kind, dict(item.params))
+            return self._take_first(lambda q: q.kind == kind)
+
+    def _take_first(self, matches: Callable[[_Queued], bool]) -> Fault | None:
+        """Consume one use of the first queued fault that ``matches`` (lock held)."""
+        for item in self._queue:
+            if matches(item):
+                item.remaining -= 1
+                if item.remaining <= 0:
+                    self._queue.remove(item)
+                return Fault(item.kind, dict(item.params))
         return None
 
     def pending(self) -> list[dict[str, Any]]:

@@ -262,8 +262,3 @@ def validate_input(spec: OperationSpec, params: Mapping[str, Any]) -> list[str]:
     if spec.input_shape is None:
         return []
     return validate(spec.input_shape, params)
-
-
-def output_members(spec: OperationSpec) -> dict[str, Any]:
-    """Output member name → member spec (empty for operations without output)."""
-    return shape(spec.output_shape)["members"] if spec.output_shape else {}

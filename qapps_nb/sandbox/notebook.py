@@ -64,8 +64,7 @@ def stop() -> None:
         sandbox = _current
         if sandbox is None:
             return
-        sandbox.stop()  # calls _restore_env
-        _restore_env()
+        sandbox.stop()  # calls _restore_env (registered by start())
 
 
 def _restore_env() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import secrets
@@ -31,11 +32,9 @@ from .faults import Fault
 from .state import SandboxState
 from .store import PendingUpload
 
-UUID_PATTERN = r"[\da-f]{8}-[\da-f]{4}-[45][\da-f]{3}-[89ABab][\da-f]{3}-[\da-f]{12}"
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/\s,]+)/(?P<date>\d{8})/(?P<region>[^/\s,]+)/"
     r"(?P<service>[^/\s,]+)/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]{64}")
-SCOPES = ("APPLICATION", "SESSION")
 KMS_KEY_UUID = "5a4db0e1-0000-4000-8000-5a4db0e1c0de"
 
 
@@ -53,8 +52,8 @@ class ApiRequest:
     path: str
     headers: Headers
     body: Any
+    """The parsed JSON body; ``{}`` for a GET operation (whatever body it came with)."""
     fault: Fault | None = None
-    operation: str = ""
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -195,6 +194,7 @@ def create_presigned_url(state: SandboxState, request: ApiRequest) -> ApiRespons
 
 
 # -- routing -----------------------------------------------------------------------------
+@functools.cache
 def handlers() -> dict[str, Operation]:
     """Model operation name → handler, for every operation the sandbox implements."""
     from . import app_ops, session_ops
@@ -229,8 +229,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 def dispatch(state: SandboxState, spec: model.OperationSpec, request: ApiRequest,
              query: Mapping[str, list[str]]) -> ApiResponse:
     """Read and validate the operation's input, then run its handler."""
-    body = request.body if spec.method != "GET" else {}
-    params = model.read_input(spec, request.headers, query, body)
+    params = model.read_input(spec, request.headers, query, request.body)
     problems = model.validate_input(spec, params)
     if params.get("instanceId") == "":
         problems.insert(0, "Value '' at 'instanceId' failed to satisfy constraint: Member "
@@ -238,5 +237,4 @@ def dispatch(state: SandboxState, spec: model.OperationSpec, request: ApiRequest
     if problems:
         raise validation_error(problems)
     request.params = params
-    request.operation = spec.name
     return handlers()[spec.name](state, request)

@@ -26,6 +26,7 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
+from ..validation import MAX_UPLOAD_BYTES
 from . import policy
 from .errors import S3Error
 from .faults import Fault, s3_fault_error
@@ -34,7 +35,6 @@ from .store import Spool
 
 CHUNK = 1 << 20
 MAX_PRE_DATA = 64 * 1024  # form fields before the file (S3 allows ~20 KB)
-S3_MAX_OBJECT = 5 * 1024**3
 REQUIRED = ("x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature", "key")
 
 
@@ -198,7 +198,7 @@ class _Form:
             size_range = policy.check_form(doc, f, state.bucket, state.now())
         except policy.PolicyViolation as exc:
             raise S3Error(403, "AccessDenied", str(exc)) from exc
-        return size_range or (0, S3_MAX_OBJECT)
+        return size_range or (0, MAX_UPLOAD_BYTES)
 
     def finish(self) -> Spool:
         """After the whole body: size range and checksum. Returns the checked spool."""
@@ -209,7 +209,8 @@ class _Form:
             raise _malformed("the file part is not terminated by a boundary")
         spool = self.spool
         assert spool is not None
-        low, high = self.size_range or (0, S3_MAX_OBJECT)
+        assert self.size_range is not None  # set with the spool, by _check_policy
+        low, high = self.size_range
         if spool.size > high:
             raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
                           "allowed size", extra={"ProposedSize": spool.size,

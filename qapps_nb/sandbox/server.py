@@ -176,7 +176,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._fault = None
         self._operation = None
         self._started = time.monotonic()
-        path = self._path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = self._path = url.path
         if path == control.PREFIX or path.startswith(control.PREFIX + "/"):
             self._service = "control"
         elif path == "/s3" or path.startswith("/s3/"):
@@ -185,11 +186,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._service = "qapps"
         try:
             if self._service == "control":
-                outcome = self._control(state, path)
+                outcome = self._control(state, path, url.query)
             elif self._service == "s3":
                 outcome = self._s3(state, path)
             else:
-                outcome = self._qapps(state, path)
+                outcome = self._qapps(state, path, url.query)
         except Exception:
             log.exception("sandbox handler failed on %s %s", self.command, self.path)
             self.close_connection = True
@@ -199,7 +200,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                                  code=outcome.code)
         self.record(outcome.status, outcome.code)  # when no answer was sent (reset...)
 
-    def _control(self, state: SandboxState, path: str) -> Outcome:
+    def _control(self, state: SandboxState, path: str, query: str) -> Outcome:
         try:
             raw = self._read_small_body()
         except ApiError as err:
@@ -208,7 +209,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return Outcome(err.status, err.code)
         answer = control.handle(state, self.command, unquote(path), raw,
                                 accept=self.headers.get("Accept", ""),
-                                query=parse_qs(urlsplit(self.path).query))
+                                query=parse_qs(query))
         code = None if answer.status < 400 else "ControlError"
         self.send_answer(answer.status, {"Content-Type": answer.content_type}, answer.body,
                          code=code)
@@ -234,7 +235,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except ApiError:
             self.close_connection = True
 
-    def _qapps(self, state: SandboxState, path: str) -> Outcome:
+    def _qapps(self, state: SandboxState, path: str, query: str) -> Outcome:
         state.pause(state.settings.api_latency)
         headers = {"Content-Type": "application/json"}
         fault = None
@@ -250,8 +251,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 raise error
             parsed = qapps_api.parse_body(raw) if spec.method != "GET" else {}
             request = qapps_api.ApiRequest(self.command, path, self.headers, parsed, fault)
-            query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
-            response = qapps_api.dispatch(state, spec, request, query)
+            response = qapps_api.dispatch(state, spec, request,
+                                          parse_qs(query, keep_blank_values=True))
         except ApiError as err:
             self.send_answer(err.status, {**headers, **err.all_headers()},
                              err.body(self.request_id), code=err.code)

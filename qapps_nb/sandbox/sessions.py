@@ -25,6 +25,7 @@ from typing import Any
 
 from . import local_model, model
 from .apps import ACCOUNT, CARD_TYPES, GENERATED_KINDS, AppVersion, card_body, card_kind
+from .apps import card_id as card_id_of
 from .apps import dependencies as card_dependencies
 from .store import StoredObject
 
@@ -54,11 +55,11 @@ class CardRun:
 
     @property
     def card_id(self) -> str:
-        return str(self.card[self.kind]["id"])
+        return card_id_of(self.card)
 
     @property
     def title(self) -> str:
-        return str(self.card[self.kind]["title"])
+        return str(card_body(self.card)["title"])
 
     @property
     def current_value(self) -> str:
@@ -93,10 +94,6 @@ class Session:
             if default and not self.stuck:
                 run.state, run.value, run.done_at = COMPLETED, str(default), now
             self.runs[run.card_id] = run
-
-    def waiting_inputs(self) -> list[str]:
-        return [r.card_id for r in self.runs.values()
-                if r.kind not in GENERATED_KINDS and r.state == WAITING]
 
     def any_waiting(self) -> bool:
         return any(r.state == WAITING for r in self.runs.values())

@@ -93,7 +93,7 @@ class SandboxState:
     store: ObjectStore
     faults: FaultQueue = field(default_factory=FaultQueue)
     log: RequestLog = field(default_factory=RequestLog)
-    apps: AppStore = field(default_factory=lambda: AppStore(REGION))
+    apps: AppStore = field(default_factory=AppStore)
     sessions: SessionStore = field(default_factory=SessionStore)
     region: str = REGION
     bucket: str = BUCKET
@@ -103,14 +103,18 @@ class SandboxState:
     card_id: str = DEMO_CARD_ID
     session_id: str = DEMO_SESSION_ID
     stopping: threading.Event = field(default_factory=threading.Event)
-    initial_settings: Settings | None = None
-    """What :meth:`reset` restores (the settings the sandbox started with)."""
     initial_apps: tuple[AppSpec, ...] = DEMO_APPS
-    """What :meth:`reset` restores: the demo apps plus any given at start."""
+    """The apps at start and after :meth:`reset`: the demo apps plus any given at start."""
     # The sandbox's own presign credentials: the S3 side verifies policies with them.
     presign_access_key: str = field(
         default_factory=lambda: "ASIASBX" + secrets.token_hex(7).upper())
     presign_secret: str = field(default_factory=lambda: secrets.token_urlsafe(30))
+    initial_settings: Settings = field(init=False)
+    """What :meth:`reset` restores (the settings the sandbox started with)."""
+
+    def __post_init__(self) -> None:
+        self.initial_settings = self.settings.copy()
+        self.apps.replace_all(self.instance_id, self.initial_apps, self.now())
 
     @property
     def s3_url(self) -> str:
@@ -131,8 +135,7 @@ class SandboxState:
 
     def reset(self, *, objects: bool = True) -> None:
         """Back to the start: settings, faults, log, apps, sessions (and objects)."""
-        if self.initial_settings is not None:
-            self.settings.restore(self.initial_settings)
+        self.settings.restore(self.initial_settings)
         self.faults.clear()
         self.log.clear()
         self.sessions.clear()

@@ -64,6 +64,10 @@ def test_apps_and_sessions_routes(qapps_sandbox: Sandbox) -> None:
                         timeout=10)
     assert bad.status_code == 400
     assert "exactly one of" in bad.json()["error"]
+    twin = requests.post(f"{base}/apps", json={"title": "Twin", "appId": app_id, "cards": []},
+                         timeout=10)
+    assert twin.status_code == 400
+    assert twin.json()["error"] == f"an app with id {app_id} already exists"
     sid = client(sb).start_q_app_session(instanceId=sb.instance_id, appId=app_id,
                                          appVersion=1)["sessionId"]
     sessions = requests.get(f"{base}/sessions", timeout=10).json()
