@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -38,6 +39,23 @@ def presign(sb: Sandbox, data: bytes = b"hello", *, file_name: str = "hello.txt"
         "fileContentsSha256": b64sha256(data), "fileName": file_name, "scope": "APPLICATION"}
     params.update(overrides)
     return (qapps or client(sb)).create_presigned_url(**params)
+
+
+SESSION_ENDS = ("COMPLETED", "ERROR")
+
+
+def wait_session(sb: Sandbox, session_id: str, *, until: Iterable[str] = SESSION_ENDS,
+                 timeout: float = 10) -> dict[str, Any]:
+    """GetQAppSession (plain boto3) until the status is one of ``until`` or ``timeout``
+    seconds pass; the last answer."""
+    wanted = set(until)
+    deadline = time.monotonic() + timeout
+    while True:
+        got = dict(client(sb).get_q_app_session(instanceId=sb.instance_id,
+                                                sessionId=session_id))
+        if got["status"] in wanted or time.monotonic() > deadline:
+            return got
+        time.sleep(0.02)
 
 
 Part = tuple[str, bytes | str, str | None]  # (name, value, filename or None)

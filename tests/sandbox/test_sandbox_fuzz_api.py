@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import pytest
 import requests
@@ -38,19 +39,20 @@ json_values = st.recursive(
                                                                 max_size=4),
     max_leaves=12)
 
-# Ids worth hitting: the demo apps and cards, plus whatever the test adds (sessions, files).
-KNOWN_IDS: list[str] = [demo.DATASET_PROFILER_APP_ID, demo.CONTRACT_SUMMARIZER_APP_ID,
-                        demo.MEETING_BRIEF_APP_ID, demo.DATASET_CARD_ID, demo.PROFILE_CARD_ID,
-                        demo.AUDIENCE_CARD_ID, demo.CONTRACT_CARD_ID, demo.SUMMARY_CARD_ID,
-                        demo.AGENDA_CARD_ID, demo.NOTES_CARD_ID, demo.TONE_CARD_ID]
+# Ids worth hitting: the demo apps and cards, plus what the ``seeded`` fixture adds to its
+# own sandbox (a session and uploads).
+DEMO_IDS: tuple[str, ...] = (
+    demo.DATASET_PROFILER_APP_ID, demo.CONTRACT_SUMMARIZER_APP_ID, demo.MEETING_BRIEF_APP_ID,
+    demo.DATASET_CARD_ID, demo.PROFILE_CARD_ID, demo.AUDIENCE_CARD_ID, demo.CONTRACT_CARD_ID,
+    demo.SUMMARY_CARD_ID, demo.AGENDA_CARD_ID, demo.NOTES_CARD_ID, demo.TONE_CARD_ID)
 
 
-def _uuids() -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(KNOWN_IDS), st.uuids(version=4).map(str),
+def _uuids(ids: Sequence[str]) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(ids), st.uuids(version=4).map(str),
                      st.text(max_size=40))
 
 
-def from_shape(name: str, depth: int = 0) -> st.SearchStrategy[Any]:
+def from_shape(name: str, ids: Sequence[str], depth: int = 0) -> st.SearchStrategy[Any]:
     """Values for a model shape: mostly of the right type, sometimes junk."""
     spec = SHAPES[name]
     kind = spec["type"]
@@ -61,7 +63,7 @@ def from_shape(name: str, depth: int = 0) -> st.SearchStrategy[Any]:
         if "enum" in spec:
             good: st.SearchStrategy[Any] = st.sampled_from(spec["enum"])
         elif "[45]" in spec.get("pattern", ""):
-            good = _uuids()
+            good = _uuids(ids)
         else:
             good = st.text(max_size=60)
             if "max" in spec:  # right at the limit and one past it
@@ -73,27 +75,28 @@ def from_shape(name: str, depth: int = 0) -> st.SearchStrategy[Any]:
     elif kind == "timestamp":
         good = st.integers(0, 2**31) | st.text(max_size=25)
     elif kind == "list":
-        good = st.lists(from_shape(spec["member"]["shape"], depth + 1),
+        good = st.lists(from_shape(spec["member"]["shape"], ids, depth + 1),
                         max_size=min(int(spec.get("max", 4)) + 2, 22))
     elif kind == "map":
-        good = st.dictionaries(st.text(max_size=10), from_shape(spec["value"]["shape"],
+        good = st.dictionaries(st.text(max_size=10), from_shape(spec["value"]["shape"], ids,
                                                                 depth + 1), max_size=3)
     elif spec.get("document"):
         good = json_values
     else:
-        good = _structure(spec, depth)
+        good = _structure(spec, ids, depth)
     return st.one_of(good, good, good, junk)
 
 
-def _structure(spec: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
+def _structure(spec: dict[str, Any], ids: Sequence[str], depth: int
+               ) -> st.SearchStrategy[Any]:
     members = {n: m for n, m in spec["members"].items() if m.get("location") != "header"}
     if spec.get("union"):
         keys = st.lists(st.sampled_from(sorted(members)), min_size=0, max_size=2, unique=True)
         return keys.flatmap(lambda chosen: st.fixed_dictionaries(
-            {k: from_shape(members[k]["shape"], depth + 1) for k in chosen}))
-    required = {n: from_shape(m["shape"], depth + 1) for n, m in members.items()
+            {k: from_shape(members[k]["shape"], ids, depth + 1) for k in chosen}))
+    required = {n: from_shape(m["shape"], ids, depth + 1) for n, m in members.items()
                 if n in spec.get("required", [])}
-    optional = {n: from_shape(m["shape"], depth + 1) for n, m in members.items()
+    optional = {n: from_shape(m["shape"], ids, depth + 1) for n, m in members.items()
                 if n not in spec.get("required", [])}
     return st.fixed_dictionaries(required, optional=optional)
 
@@ -131,9 +134,22 @@ def _send(sb: Sandbox, operation: str, params: dict[str, Any], instance: Any) ->
     _check(resp)
 
 
+class Seeded(NamedTuple):
+    """A sandbox with a session and uploads, and the ids live in it."""
+
+    sb: Sandbox
+    session_id: str
+    session_file_id: str
+    app_file_id: str
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (*DEMO_IDS, self.session_id, self.session_file_id, self.app_file_id)
+
+
 @pytest.fixture
-def seeded(qapps_sandbox: Sandbox) -> Sandbox:
-    """Sessions and uploads the fuzzer's ids can hit."""
+def seeded(qapps_sandbox: Sandbox) -> Seeded:
+    """Sessions and uploads the fuzzer's ids can hit (ids of this test's sandbox only)."""
     sb = qapps_sandbox
     c = client(sb)
     sid = c.start_q_app_session(instanceId=sb.instance_id, appId=demo.MEETING_BRIEF_APP_ID,
@@ -141,18 +157,17 @@ def seeded(qapps_sandbox: Sandbox) -> Sandbox:
     r, _ = upload(sb, b"x", appId=demo.MEETING_BRIEF_APP_ID, cardId=demo.AGENDA_CARD_ID,
                   scope="SESSION", sessionId=sid)
     a, _ = upload(sb, b"y", appId=demo.MEETING_BRIEF_APP_ID, cardId=demo.NOTES_CARD_ID)
-    KNOWN_IDS[len(KNOWN_IDS):] = [sid, r["fileId"], a["fileId"]]
     sb.settings.model_latency = 0
-    return sb
+    return Seeded(sb, sid, r["fileId"], a["fileId"])
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_model_shaped_inputs_never_break_the_server(seeded: Sandbox, operation: str) -> None:
-    sb = seeded
+def test_model_shaped_inputs_never_break_the_server(seeded: Seeded, operation: str) -> None:
+    sb = seeded.sb
     input_shape = MODEL["operations"][operation]["input"]["shape"]
 
     @SETTINGS
-    @given(params=_structure(SHAPES[input_shape], 0),
+    @given(params=_structure(SHAPES[input_shape], seeded.ids, 0),
            instance=st.sampled_from([sb.instance_id, sb.instance_id, "", "other"]) | st.none())
     def run(params: dict[str, Any], instance: Any) -> None:
         _send(sb, operation, params, instance)
@@ -203,10 +218,11 @@ def _no_server_errors(sb: Sandbox) -> None:
     assert [r for r in sb.requests if r.status >= 500 or r.code == "SandboxError"] == []
 
 
-def test_known_uuid_session_values_reach_the_state_machine(seeded: Sandbox) -> None:
+def test_known_uuid_session_values_reach_the_state_machine(seeded: Seeded) -> None:
     """A sanity check that the fuzzer's ids are live: a real update goes through."""
-    sb = seeded
-    sid, file_id = KNOWN_IDS[-3], KNOWN_IDS[-2]
+    sb = seeded.sb
+    sid, file_id = seeded.session_id, seeded.session_file_id
+    assert {sid, file_id} <= set(seeded.ids)
     resp = requests.post(f"{sb.endpoint_url}/runtime.updateQAppSession",
                          headers=_signed(sb, sb.instance_id), timeout=10, data=json.dumps(
                              {"sessionId": sid, "values": [{"cardId": demo.AGENDA_CARD_ID,

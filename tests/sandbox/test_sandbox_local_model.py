@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
-from typing import Any
 
-from sbx_util import client
+from sbx_util import client, wait_session
 
 from qapps_nb.sandbox import Sandbox
 from qapps_nb.sandbox.local_model import Held, answer, summarize
@@ -57,15 +55,6 @@ def _session(sb: Sandbox, app_id: str, text: str) -> str:
         initialValues=[{"cardId": text, "value": "tides"}])["sessionId"])
 
 
-def _wait(sb: Sandbox, sid: str) -> dict[str, Any]:
-    for _ in range(300):
-        got = sb.session(sid)
-        if got["status"] in ("COMPLETED", "ERROR"):
-            return got
-        time.sleep(0.02)
-    return got
-
-
 def test_a_chain_of_cards_runs_in_order(qapps_sandbox: Sandbox) -> None:
     sb = qapps_sandbox
     sb.settings.model_latency = 0.3
@@ -73,7 +62,7 @@ def test_a_chain_of_cards_runs_in_order(qapps_sandbox: Sandbox) -> None:
     sid = _session(sb, app_id, text)
     states = {k: v["currentState"] for k, v in sb.session(sid)["cardStatus"].items()}
     assert (states[first], states[second]) == ("IN_PROGRESS", "WAITING")
-    done = _wait(sb, sid)
+    done = wait_session(sb, sid)
     assert done["status"] == "COMPLETED"
     essay = done["cardStatus"][second]["currentValue"]
     assert f"Write from [Outline: the answer of card {first}]" in essay
@@ -85,7 +74,7 @@ def test_an_error_upstream_ends_the_chain_in_error(qapps_sandbox: Sandbox) -> No
     sb.settings.model_latency = 0
     app_id, text, first, second = _chain_app(sb)
     sb.inject("card_error")
-    got = _wait(sb, _session(sb, app_id, text))
+    got = wait_session(sb, _session(sb, app_id, text))
     cards = got["cardStatus"]
     assert got["status"] == "ERROR"
     assert cards[first]["currentState"] == "ERROR"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import requests
-from sbx_util import client, presign, upload
+from sbx_util import client, presign, upload, wait_session
 
 from qapps_nb.sandbox import Sandbox
 from qapps_nb.sandbox import demo_apps as demo
@@ -29,13 +29,8 @@ def _run_brief(sb: Sandbox) -> str:
 
 
 def _poll(sb: Sandbox, sid: str) -> dict[str, Any]:
-    c = client(sb)
-    for _ in range(200):
-        got = c.get_q_app_session(instanceId=sb.instance_id, sessionId=sid)
-        if got["status"] != "IN_PROGRESS":
-            return dict(got)
-        time.sleep(0.02)
-    return dict(got)
+    """The session once it is not IN_PROGRESS (WAITING counts: stuck_waiting)."""
+    return wait_session(sb, sid, until=("WAITING", "COMPLETED", "ERROR"))
 
 
 @pytest.mark.parametrize(("kind", "code"), [("throttle", "ThrottlingException"),

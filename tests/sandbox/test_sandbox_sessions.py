@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sbx_util import client, upload
+from sbx_util import client, upload, wait_session
 
 from qapps_nb.sandbox import Sandbox
 from qapps_nb.sandbox import demo_apps as demo
@@ -42,15 +42,6 @@ def _session_file(sb: Sandbox, session_id: str, card_id: str, data: bytes = CSV,
     return str(r["fileId"])
 
 
-def _wait_done(sb: Sandbox, session_id: str, timeout: float = 10) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = _get(sb, session_id)
-        if got["status"] in ("COMPLETED", "ERROR") or time.monotonic() > deadline:
-            return got
-        time.sleep(0.05)
-
-
 def test_text_value_and_session_file_to_completed(qapps_sandbox: Sandbox) -> None:
     sb = qapps_sandbox
     sb.settings.model_latency = 0.3
@@ -66,7 +57,7 @@ def test_text_value_and_session_file_to_completed(qapps_sandbox: Sandbox) -> Non
     running = _get(sb, sid)
     assert running["status"] == "IN_PROGRESS"
     assert running["cardStatus"][demo.SUMMARY_CARD_ID]["currentState"] == "IN_PROGRESS"
-    done = _wait_done(sb, sid)
+    done = wait_session(sb, sid)
     assert done["status"] == "COMPLETED"
     assert done["appVersion"] == 1
     assert done["userIsHost"] is True
@@ -151,7 +142,7 @@ def test_a_default_file_completes_its_card(qapps_sandbox: Sandbox) -> None:
                              appDefinition={"cards": cards})["appVersion"]
     sid = c.start_q_app_session(instanceId=sb.instance_id, appId=sb.app_id,
                                 appVersion=version)["sessionId"]
-    done = _wait_done(sb, sid)
+    done = wait_session(sb, sid)
     assert done["status"] == "COMPLETED"
     answer = done["cardStatus"][demo.PROFILE_CARD_ID]["currentValue"]
     assert 'text, 2 lines; first line: "alpha"' in answer
