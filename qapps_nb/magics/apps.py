@@ -19,15 +19,12 @@ def run(magics: QAppsMagics, line: str) -> Any:
     """One ``%qapps_apps`` call: an ``AppList`` or, given APP, an ``App``."""
     from ..names import check_ref
     from ..service import apps
-    from ..service.client import ClientOptions
 
     try:
         args = apps_args.parse(line)
     except HelpShown:
         return None
-    options = ClientOptions(None, args.profile or magics.profile,
-                            args.region or magics.region,
-                            args.endpoint_url or magics.endpoint_url)
+    options = magics.client_options(args)
     app_ref = check_ref(args.app, "app") if args.app is not None else None
     instance = apps.instance_of(args.instance_id, options, configured=magics.instance_id)
     result: Any

@@ -22,8 +22,7 @@ them); --refresh reads them again. The result is the cell's value: apps = %qapps
 
 def build_parser() -> argparse.ArgumentParser:
     parser = MagicParser("%qapps_apps", usage="%%qapps_apps [options] [APP]",
-                     description=DESCRIPTION, allow_abbrev=False,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                         description=DESCRIPTION)
     parser.add_argument("app", nargs="?", metavar="APP",
                         help="show this app's cards (title or id)")
     parser.add_argument("-i", "--instance-id", metavar="ID",

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import ChainMap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import (
@@ -38,6 +39,9 @@ from traitlets import Bool, Int, TraitError, Unicode, validate
 from .. import config, names, validation
 from ..errors import QAppsError, ValidationError
 from . import apps_args, run_args, upload_args
+
+if TYPE_CHECKING:
+    from ..service.client import ClientOptions
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -314,6 +318,18 @@ class QAppsMagics(Magics):
         """``-o VAR``: put a magic's result in the user's namespace."""
         if name and self.shell is not None:
             self.shell.user_ns[name] = value
+
+    def client_options(self, args: Any) -> ClientOptions:
+        """How a magic reaches Q Apps: each AWS option, else its ``%config`` value."""
+        from ..service.client import ClientOptions
+
+        return ClientOptions(None, args.profile or self.profile, args.region or self.region,
+                             args.endpoint_url or self.endpoint_url)
+
+    def namespace(self, local_ns: dict[str, Any] | None) -> ChainMap[str, Any]:
+        """Where a magic looks variables up: the caller's locals, then the user's namespace."""
+        user_ns = self.shell.user_ns if self.shell is not None else {}
+        return ChainMap(local_ns or {}, user_ns)
 
 
 def _in_effect(name: str, chosen: config.Setting) -> str:

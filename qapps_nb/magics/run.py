@@ -12,7 +12,6 @@ or with ``-q`` it shows nothing until the run is done. Every expected failure is
 from __future__ import annotations
 
 import keyword
-from collections import ChainMap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,16 +38,12 @@ def run(magics: QAppsMagics, line: str, cell: str | None,
     except HelpShown:
         return None
     from ..runs.flow import load_app
-    from ..service.client import ClientOptions
 
     opts = parsed.options
-    options = ClientOptions(None, opts.profile or magics.profile, opts.region or magics.region,
-                            opts.endpoint_url or magics.endpoint_url)
+    options = magics.client_options(opts)
     instance_id = config.resolve("instance_id", opts.instance_id, magics.instance_id)
-    user_ns = magics.shell.user_ns if magics.shell is not None else {}
-    namespace = ChainMap(local_ns or {}, user_ns)
     app = load_app(parsed.app, instance_id, options)
-    inputs = inputs_for(app, parsed.items, cell, namespace)
+    inputs = inputs_for(app, parsed.items, cell, magics.namespace(local_ns))
     try:
         return _run(magics, parsed, app, inputs, options)
     finally:

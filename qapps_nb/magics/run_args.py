@@ -109,8 +109,7 @@ def _seconds(value: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = MagicParser("%qapps_run", usage=USAGE, description=DESCRIPTION,
-                     formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False,
-                     epilog="Positional: APP, then CARD=VALUE for each input card.")
+                         epilog="Positional: APP, then CARD=VALUE for each input card.")
     run = parser.add_argument_group("the run")
     run.add_argument("-i", "--instance-id", metavar="ID",
                      help="Amazon Q Business instance id (QAPPS_INSTANCE_ID)")

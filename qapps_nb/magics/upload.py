@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import ChainMap
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
 from .. import config
-from ..errors import BatchUploadError, QAppsError
+from ..errors import BatchUploadError
 from ..result import UploadResult, UploadResults
 from . import upload_args
 from .args import HelpShown
@@ -71,30 +70,33 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
                          "magic %qapps_upload instead")
     # Missing settings (all of them at once), malformed ids and names fail here, before
     # any data is serialized or anything is sent.
-    where = destination(magics, args, settings)
-    user_ns = magics.shell.user_ns if magics.shell is not None else {}
-    namespace = ChainMap(local_ns or {}, user_ns)
+    where = destination(magics, args)
+    namespace = magics.namespace(local_ns)
     if cell is not None:
         payloads = [sources.prepare_cell(cell, args.name)]
         plural = False
     else:
         payloads = sources.prepare(args.sources, namespace, args.name)
         plural = len(payloads) > 1 or sources.is_plural(args.sources, namespace)
-    if args.attach and len(payloads) > 1:
-        for payload in payloads:
-            payload.close()
-        raise UsageError(f"--attach makes one file the card's default: give one SOURCE "
-                         f"(got {len(payloads)} files)")
     try:
+        if args.attach and len(payloads) > 1:
+            raise UsageError(f"--attach makes one file the card's default: give one SOURCE "
+                             f"(got {len(payloads)} files)")
         target, _ = where.resolve()  # titles → ids (cached), before anything is sent
-    except BaseException:
-        for payload in payloads:
+        settings.update(instance_id=target.instance_id, app_id=target.app_id,
+                        card_id=target.card_id, scope=target.scope,
+                        session_id=target.session_id, attach=args.attach)
+        result = _send(magics, args, payloads, plural, settings, target)
+    finally:
+        for payload in payloads:  # temporary spools of serialized data
             payload.close()
-        raise
-    settings.update(instance_id=target.instance_id, app_id=target.app_id,
-                    card_id=target.card_id, scope=target.scope, session_id=target.session_id,
-                    attach=args.attach)
+    magics.store(args.out, result)
+    return result
 
+
+def _send(magics: QAppsMagics, args: Any, payloads: list[Any], plural: bool,
+          settings: dict[str, Any], target: Target) -> Any:
+    """The upload itself; an interrupt stops the worker threads and says what is kept."""
     import qapps_nb
 
     progress = False if args.quiet or not magics.show_progress else None
@@ -114,56 +116,51 @@ def _run(magics: QAppsMagics, args: Any, cell: str | None,
     except KeyboardInterrupt:
         cancel.set()
         raise Interrupted(INTERRUPTED) from None
-    finally:
-        for payload in payloads:  # temporary spools of serialized data
-            payload.close()
-    magics.store(args.out, result)
     return result
 
 
 def settings_for(magics: QAppsMagics, args: Any) -> dict[str, Any]:
-    """ids and AWS settings, each by precedence: option > %config > QAPPS_* > default.
+    """Instance, session, scope and AWS settings, each by precedence: option > %config >
+    QAPPS_* > default.
 
-    The app and card appear here only when given as ids (the widget's fields); titles are
-    looked up by :func:`destination`.
+    The app and card are not here: :func:`destination` picks them (a title or an id) and
+    the upload takes the ids it looks up; the widget takes the options as given.
     """
-    settings = {name: config.resolve(name, getattr(args, name), getattr(magics, name))
-                for name in ("instance_id", "session_id", "scope")}
-    for kind, id_name in config.PAIRS.items():
-        try:
-            chosen = config.choose(kind, explicit=getattr(args, kind),
-                                   explicit_id=getattr(args, id_name),
-                                   configured=getattr(magics, kind),
-                                   configured_id=getattr(magics, id_name))
-        except QAppsError:
-            chosen = config.Setting(kind, None, "default")  # destination() says why
-        settings[id_name] = chosen.value if chosen.by_id else None
-    # An explicit option beats a configured neighbour: --session-id alone means session
-    # scope, --scope application alone drops a configured session id.
-    if args.session_id and not args.scope:
-        settings["scope"] = "SESSION"
-    if args.scope == "APPLICATION" and not args.session_id:
+    scope, drop_session = _scope_options(args)
+    explicit = {"instance_id": args.instance_id, "session_id": args.session_id, "scope": scope}
+    settings = {name: config.resolve(name, value, getattr(magics, name))
+                for name, value in explicit.items()}
+    if drop_session:
         settings["session_id"] = None
-    for name in ("profile", "region", "endpoint_url"):
-        settings[name] = getattr(args, name) or getattr(magics, name)
+    options = magics.client_options(args)
+    settings.update(profile=options.profile, region=options.region,
+                    endpoint_url=options.endpoint_url)
     return settings
 
 
-def destination(magics: QAppsMagics, args: Any, settings: dict[str, Any]) -> Plan:
+def _scope_options(args: Any) -> tuple[str | None, bool]:
+    """The scope the options ask for, and whether they drop a configured session id.
+
+    An explicit option beats a configured neighbour: --session-id alone means session
+    scope, --scope application alone drops a configured session id.
+    """
+    scope = "SESSION" if args.session_id and not args.scope else args.scope
+    return scope, args.scope == "APPLICATION" and not args.session_id
+
+
+def destination(magics: QAppsMagics, args: Any) -> Plan:
     """Where the upload goes, every setting by precedence with its level (no lookup yet)."""
-    from ..service.client import ClientOptions
     from ..targeting import plan
 
     configured = {name: getattr(magics, name) for name in
                   ("instance_id", "app", "app_id", "card", "card_id", "session_id", "scope")}
-    if args.scope == "APPLICATION" and not args.session_id:
+    scope, drop_session = _scope_options(args)
+    if drop_session:
         configured["session_id"] = None
-    scope = "SESSION" if args.session_id and not args.scope else args.scope
     return plan(instance_id=args.instance_id, app=args.app, app_id=args.app_id,
                 card=args.card, card_id=args.card_id, scope=scope,
                 session_id=args.session_id, attach=args.attach, configured=configured,
-                options=ClientOptions(None, settings["profile"], settings["region"],
-                                      settings["endpoint_url"]))
+                options=magics.client_options(args))
 
 
 def _titled(result: Any, target: Target) -> Any:

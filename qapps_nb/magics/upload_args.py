@@ -59,8 +59,7 @@ def _workers(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = MagicParser("%qapps_upload", usage=USAGE, description=DESCRIPTION,
-                     formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+    parser = MagicParser("%qapps_upload", usage=USAGE, description=DESCRIPTION)
     ids = parser.add_argument_group("where the file goes")
     ids.add_argument("-i", "--instance-id", metavar="ID",
                      help="Amazon Q Business instance id (QAPPS_INSTANCE_ID)")
