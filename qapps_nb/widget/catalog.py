@@ -93,6 +93,12 @@ class Catalog:
         with self._lock:
             return self._apps.get(app_id)
 
+    def card_title(self, app_id: str, card_id: str) -> str | None:
+        """The title of one of a listed app's file-upload cards, or None when not known."""
+        app = self.known(app_id)
+        return next((c["title"] for c in (app or {}).get("cards", ())
+                     if c["card_id"] == card_id), None)
+
     def set_default(self, app_id: str, card_id: str, file_name: str, version: int) -> None:
         """A file was just attached as a card's default: show it in the picker."""
         with self._lock:

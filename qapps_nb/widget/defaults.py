@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import config
-from ..validation import UUID_PATTERN
+from .. import config, names
 
-SETTINGS = ("instance_id", "app_id", "card_id", "session_id", "scope",
-            "profile", "region", "endpoint_url")
+SETTINGS = ("instance_id", "session_id", "scope", "profile", "region", "endpoint_url")
+"""Settings with one form; the app and the card (two forms each) are chosen apart."""
 
 
 def live_magics() -> Any:
@@ -55,7 +54,7 @@ def resolve_all(explicit: dict[str, Any]) -> dict[str, Any]:
                                configured=configured(kind, magics),
                                configured_id=configured(id_name, magics))
         value = chosen.value
-        is_id = chosen.by_id or (isinstance(value, str) and UUID_PATTERN.fullmatch(value))
+        is_id = chosen.by_id or (isinstance(value, str) and names.is_id(value))
         values[id_name] = value if is_id else None
         values[kind] = None if is_id else value
     scope = values["scope"]

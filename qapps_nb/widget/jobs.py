@@ -73,8 +73,6 @@ class Jobs:
 
         options = dict(options)
         note = options.pop("note", "")  # said on the row when the file is stored
-        if not options.get("attach"):
-            options.pop("attach", None)
         try:
             if cancel.is_set():
                 raise UploadCancelled("cancelled before the upload started")

@@ -84,7 +84,7 @@ class Receiver:
             self._send("refused", tid, reason="duplicate transfer id")
             return
         label = name if isinstance(name, str) else "?"
-        problem = w._problem(name, size, content.get("refused"))
+        problem = w._problem(name, size)
         w._rows.add(tid, label, size if isinstance(size, int) else 0)
         if problem:
             w._end_row(tid, "failed", problem)

@@ -28,7 +28,7 @@ from ..service.client import ClientOptions
 from . import defaults
 from .callbacks import CallbackRunner, Log
 from .catalog import Catalog, CatalogState
-from .fields import field_errors, find_by_title
+from .fields import field_errors, looking_for, resolve_titles
 from .jobs import Jobs
 from .receiver import Receiver
 from .rows import Rows
@@ -134,7 +134,7 @@ class UploadWidget(anywidget.AnyWidget):
         self._load_enabled = load_apps
         self._shown = False
         self._reload_timer: threading.Timer | None = None
-        self._mark_unresolved()
+        self._unresolved.update(looking_for(self._wanted))
         self._refresh_errors()
         self.on_msg(self._on_msg)
         if self._can_list():
@@ -238,46 +238,17 @@ class UploadWidget(anywidget.AnyWidget):
         self._resolve_wanted(state)
         self._refresh_errors()
 
-    def _mark_unresolved(self) -> None:
-        for name, title in self._wanted.items():
-            if title:
-                self._unresolved[name] = f"looking for {title!r} among your apps…"
-
     def _resolve_wanted(self, state: CatalogState) -> None:
         """An app or card given by title becomes an id once the apps are known."""
-        if state.status == "failed":
-            for name, title in self._wanted.items():
-                if title:
-                    self._unresolved[name] = (f"cannot look up {title!r} (listing apps "
-                                              "failed); type the id")
-            return
-        app_title, card_title = self._wanted["app_id"], self._wanted["card_id"]
-        if app_title:
-            found = find_by_title(state.apps, app_title)
-            if len(found) == 1:
-                self._wanted["app_id"] = None
-                self._unresolved.pop("app_id", None)
-                self.app_id = found[0]["app_id"]
-            elif found:
-                self._unresolved["app_id"] = (f"{len(found)} apps are titled {app_title!r}; "
-                                              "pick one")
-            elif state.status == "ready":
-                self._unresolved["app_id"] = (f"no app titled {app_title!r} with a "
-                                              "file-upload card; pick one")
-        app = self._catalog.known(self.app_id)
-        if app is None:
-            return
-        if card_title:
-            cards = find_by_title(app["cards"], card_title)
-            if len(cards) == 1:
-                self._wanted["card_id"] = None
-                self._unresolved.pop("card_id", None)
-                self.card_id = cards[0]["card_id"]
-            else:
-                self._unresolved["card_id"] = (f"{app['title']!r} has no file-upload card "
-                                               f"titled {card_title!r}; pick one")
-        elif not self.card_id and len(app["cards"]) == 1:
-            self.card_id = app["cards"][0]["card_id"]
+        ids, reasons = resolve_titles(self._wanted, state.status, state.apps,
+                                      self._catalog.known, self.app_id, self.card_id)
+        for name in self._wanted:  # the app first: the card is looked up in it
+            if name in ids:
+                self._wanted[name] = None
+                self._unresolved.pop(name, None)
+                setattr(self, name, ids[name])
+            elif name in reasons:
+                self._unresolved[name] = reasons[name]
 
     # -- public API -----------------------------------------------------------------------
     def on_upload(self, callback: Callable[[UploadResult], Any], remove: bool = False) -> None:
@@ -334,8 +305,7 @@ class UploadWidget(anywidget.AnyWidget):
         """One line, for saved notebooks and consoles that cannot show the widget."""
         app = self._catalog.known(self.app_id) if hasattr(self, "_catalog") else None
         if app is not None:
-            card = next((c["title"] for c in app["cards"] if c["card_id"] == self.card_id),
-                        None)
+            card = self._catalog.card_title(self.app_id, self.card_id)
             where = f"app {app['title']!r}" + (f", card {card!r}" if card else "")
         elif self.app_id:
             where = f"app {self.app_id[:8]}…" + (f", card {self.card_id[:8]}…"
@@ -348,7 +318,7 @@ class UploadWidget(anywidget.AnyWidget):
         return (f"<UploadWidget: {where}, {self.scope.lower()} scope; "
                 f"{', '.join(counts) or 'no uploads yet'}>")
 
-    def _problem(self, name: Any, size: Any, browser_reason: Any) -> str | None:
+    def _problem(self, name: Any, size: Any) -> str | None:
         """Why a file is refused before any byte moves, or None."""
         try:
             self._target()
@@ -360,8 +330,6 @@ class UploadWidget(anywidget.AnyWidget):
         if size > self.max_file_size:
             return (f"file is {validation.shown_over(size, self.max_file_size)}; the limit is "
                     f"{format_size(self.max_file_size, exact=True)} (max_file_size)")
-        if browser_reason:
-            return str(browser_reason)[:300]
         return None
 
     # -- uploads -------------------------------------------------------------------------
@@ -392,7 +360,7 @@ class UploadWidget(anywidget.AnyWidget):
         size = memoryview(content).nbytes if content is not None else 0
         self._rows.add(tid, name, size, received=size)
         try:
-            problem = self._problem(name, size, None)
+            problem = self._problem(name, size)
             if problem:
                 raise ValidationError(problem)
             options = self._target()
@@ -409,10 +377,8 @@ class UploadWidget(anywidget.AnyWidget):
 
     def _stored(self, tid: str, result: UploadResult, note: str) -> None:
         if result.attached and result.app_version is not None:
-            app = self._catalog.known(result.app_id)
-            card = result.card_title or next(
-                (c["title"] for c in (app or {}).get("cards", ())
-                 if c["card_id"] == result.card_id), None)
+            card = result.card_title or self._catalog.card_title(result.app_id,
+                                                                 result.card_id)
             label = repr(card) if card else "the card"
             note = f"now the default file of {label} (app version {result.app_version})"
             self._catalog.set_default(result.app_id, result.card_id, result.file_name,

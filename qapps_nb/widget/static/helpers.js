@@ -9,7 +9,7 @@ export const WARN_SIZE = 10 * 1000 * 1000;  // validation.WARN_UPLOAD_BYTES (a t
 const ACTIVE = new Set(["waiting", "receiving", "uploading"]);
 const EXAMPLE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
 
-const FIELDS = [
+const FIELDS = [  // [key, label (widget.js), placeholder]
   ["instance_id", "Instance ID", "Amazon Q Business application id"],
   ["app_id", "App", "Q App id (a UUID)"],
   ["card_id", "Card", "file-upload card id (a UUID)"],

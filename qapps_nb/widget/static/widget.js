@@ -49,15 +49,15 @@ function render({ model, el }) {
     inputs[key] = input;
   }
   const pickers = createPickers(model, inputs, touched);
-  const labelled = (key, text, controls, below) => {
-    const { label } = addRow(text, controls, key, below);
+  const labels = Object.fromEntries(FIELDS.map(([key, text]) => [key, text]));
+  const labelled = (key, controls, below) => {
+    const { label } = addRow(labels[key], controls, key, below);
     inputs[key].id = `qapps-${key}-${newId()}`;
     label.htmlFor = inputs[key].id;
   };
-  labelled("instance_id", "Instance ID", [inputs.instance_id]);
-  labelled("app_id", "App", [inputs.app_id, ...pickers.appControls],
-    [pickers.appIdLine, pickers.status]);
-  labelled("card_id", "Card", [inputs.card_id, ...pickers.cardControls], [pickers.cardIdLine]);
+  labelled("instance_id", [inputs.instance_id]);
+  labelled("app_id", [inputs.app_id, ...pickers.appControls], [pickers.appIdLine, pickers.status]);
+  labelled("card_id", [inputs.card_id, ...pickers.cardControls], [pickers.cardIdLine]);
 
   const toggle = h("div", "qapps-toggle");
   toggle.setAttribute("role", "radiogroup");
@@ -76,7 +76,7 @@ function render({ model, el }) {
     toggle.appendChild(b);
   }
   addRow("Scope", [toggle], "scope");
-  labelled("session_id", "Session ID", [inputs.session_id]);
+  labelled("session_id", [inputs.session_id]);
 
   const attach = h("input");
   attach.type = "checkbox";
@@ -96,8 +96,7 @@ function render({ model, el }) {
   const fileInput = h("input");
   fileInput.type = "file";
   fileInput.multiple = true;
-  fileInput.hidden = true;
-  fileInput.style.display = "none";  // Notebook 6's Bootstrap shows input[type=file] despite `hidden`
+  fileInput.hidden = true;  // widget.css: [hidden] beats Notebook 6's input[type=file]{display:block}
   const pick = h("button", "qapps-button", "Select files…");
   pick.type = "button";
   pick.classList.add("qapps-pick");
