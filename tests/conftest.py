@@ -81,6 +81,12 @@ def ip(_shell: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[
 
 
 @pytest.fixture
+def magics(ip: Any) -> Any:
+    """The shell's QAppsMagics instance (its traits are what %config sets)."""
+    return ip.magics_manager.registry["QAppsMagics"]
+
+
+@pytest.fixture
 def run(ip: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """``run(cell)`` executes a cell as a notebook does; see ipython_cells.CellOutcome."""
     return cell_runner(ip, capsys, monkeypatch)

@@ -8,6 +8,7 @@ updates and custom messages, with their binary buffers) so tests can check what 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 from comm.base_comm import BaseComm
@@ -37,6 +38,12 @@ def custom_messages(widget: Any) -> list[dict[str, Any]]:
     """The custom messages (acks, refusals ...) the kernel sent to the browser."""
     return [data["content"] for kind, data, _ in widget.comm.published
             if kind == "comm_msg" and data.get("method") == "custom"]
+
+
+def file_entry(name: str, data: bytes) -> dict[str, Any]:
+    """One file as ``ipywidgets.FileUpload`` holds it in ``.value``."""
+    return {"name": name, "type": "application/octet-stream", "size": len(data),
+            "content": memoryview(data), "last_modified": datetime.now(timezone.utc)}
 
 
 def send_file(widget: Any, transfer: str, data: bytes, *, chunk: int = 1 << 20,

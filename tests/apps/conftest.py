@@ -27,8 +27,3 @@ def ops(sb: Any) -> Any:
                 for r in sb.requests if r.service != "control"]
 
     return seen
-
-
-@pytest.fixture
-def magics(ip: Any) -> Any:
-    return ip.magics_manager.registry["QAppsMagics"]

@@ -12,13 +12,8 @@ from qapps_nb.service.apps import App, AppList
 SOME_APP = "11111111-2222-4333-8444-555555555555"
 
 
-@pytest.fixture
-def sbenv(qapps_sandbox_env: Any) -> Any:
-    """The sandbox with its ids, region and credentials in the environment (sbx.start())."""
-    return qapps_sandbox_env
-
-
-def test_qapps_apps_lists_and_shows_one_app(sbenv: Any, ip: Any, run: Any, ops: Any) -> None:
+def test_qapps_apps_lists_and_shows_one_app(qapps_sandbox_env: Any, ip: Any, run: Any,
+                                            ops: Any) -> None:
     listing = run("%qapps_apps")
     assert listing.error is None, listing.err
     assert isinstance(listing.result, AppList)
@@ -33,12 +28,12 @@ def test_qapps_apps_lists_and_shows_one_app(sbenv: Any, ip: Any, run: Any, ops: 
     run("%qapps_apps --refresh -o again")
     assert ops()[-1] == "ListQApps"
     assert ip.user_ns["again"] is not listing.result
-    by_id = run(f"%qapps_apps {sbenv.app_id}").result
+    by_id = run(f"%qapps_apps {qapps_sandbox_env.app_id}").result
     assert by_id.title == "Dataset Profiler"
     assert run("%qapps_apps;").result is None  # silenced
 
 
-def test_qapps_apps_failures_are_one_line(sbenv: Any, ip: Any, run: Any, ops: Any,
+def test_qapps_apps_failures_are_one_line(qapps_sandbox_env: Any, ip: Any, run: Any, ops: Any,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("%qapps_apps Nope").usage_error.startswith("no app titled 'Nope'; apps you "
                                                           "can use: ")
@@ -53,8 +48,9 @@ def test_qapps_apps_failures_are_one_line(sbenv: Any, ip: Any, run: Any, ops: An
     assert message.startswith("2 settings missing: (1) no instance id")
     assert "(2) no AWS region" in message
     assert ops() == ["ListQApps"]
-    sbenv.inject("access_denied", operation="ListQApps")
-    message = run(f"%qapps_apps -i {sbenv.instance_id} --region {sbenv.region}").usage_error
+    qapps_sandbox_env.inject("access_denied", operation="ListQApps")
+    message = run(f"%qapps_apps -i {qapps_sandbox_env.instance_id} "
+                  f"--region {qapps_sandbox_env.region}").usage_error
     assert "Q Apps list_q_apps failed" in message
     assert "[AccessDeniedException]" in message
     assert "qapps:ListQApps" in message
@@ -71,7 +67,8 @@ def test_qapps_apps_help(ip: Any, run: Any) -> None:
         "QAppsMagics"].qapps_apps.__doc__
 
 
-def test_upload_by_names_and_attach(sbenv: Any, ip: Any, run: Any, tmp_path: Path) -> None:
+def test_upload_by_names_and_attach(qapps_sandbox_env: Any, ip: Any, run: Any,
+                                    tmp_path: Path) -> None:
     (tmp_path / "my notes.txt").write_text("decisions")
     outcome = run("%qapps_upload -q --app 'Meeting Brief' --card notes --attach "
                   "'my notes.txt'")
@@ -86,8 +83,8 @@ def test_upload_by_names_and_attach(sbenv: Any, ip: Any, run: Any, tmp_path: Pat
     assert app.version == result.app_version
 
 
-def test_upload_name_failures_are_one_line_and_send_nothing(sbenv: Any, ip: Any, run: Any,
-                                                            ops: Any) -> None:
+def test_upload_name_failures_are_one_line_and_send_nothing(qapps_sandbox_env: Any, ip: Any,
+                                                            run: Any, ops: Any) -> None:
     ip.user_ns.update(x=b"x", y=b"y")
     cases = {
         "%qapps_upload --app 'Meeting Brief' x":
@@ -104,10 +101,10 @@ def test_upload_name_failures_are_one_line_and_send_nothing(sbenv: Any, ip: Any,
         assert expected in run(cell).usage_error, cell
     # one listing and one definition, cached; the unknown title re-read the listing once
     assert ops() == ["ListQApps", "GetQApp", "ListQApps"]
-    assert sbenv.objects() == []
+    assert qapps_sandbox_env.objects() == []
 
 
-def test_config_app_and_card_by_title(sbenv: Any, ip: Any, run: Any, magics: Any,
+def test_config_app_and_card_by_title(qapps_sandbox_env: Any, ip: Any, run: Any, magics: Any,
                                       caplog: pytest.LogCaptureFixture) -> None:
     ip.user_ns["x"] = b"x"
     run("%config QAppsMagics.app = 'Contract Summarizer'")  # beats QAPPS_APP_ID
@@ -121,15 +118,18 @@ def test_config_app_and_card_by_title(sbenv: Any, ip: Any, run: Any, magics: Any
     run("%config QAppsMagics.card = 'agenda'")
     assert run("%qapps_upload -q x").result.card_title == "Agenda"
     assert run("%qapps_upload -q --card Notes x").result.card_title == "Notes"  # option wins
-    assert run(f"%qapps_upload -q -a {sbenv.app_id} -c {sbenv.card_id} x").result.card_id \
-        == sbenv.card_id  # ids at the option level beat titles in %config
+    by_ids = run(f"%qapps_upload -q -a {qapps_sandbox_env.app_id} "
+                 f"-c {qapps_sandbox_env.card_id} x").result
+    assert by_ids.card_id == qapps_sandbox_env.card_id  # option-level ids beat %config titles
 
 
-def test_config_shows_the_values_in_effect(sbenv: Any, ip: Any, run: Any) -> None:
+def test_config_shows_the_values_in_effect(qapps_sandbox_env: Any, ip: Any, run: Any) -> None:
     out = run("%config QAppsMagics").out
-    assert f"In effect: '{sbenv.instance_id}' (from the environment: QAPPS_INSTANCE_ID)" in out
-    assert f"In effect: app_id '{sbenv.app_id}' (from the environment: QAPPS_APP_ID)" in out
-    assert f"In effect: '{sbenv.region}' (from the environment: AWS_REGION)" in out
+    assert (f"In effect: '{qapps_sandbox_env.instance_id}' "
+            "(from the environment: QAPPS_INSTANCE_ID)") in out
+    assert (f"In effect: app_id '{qapps_sandbox_env.app_id}' "
+            "(from the environment: QAPPS_APP_ID)") in out
+    assert f"In effect: '{qapps_sandbox_env.region}' (from the environment: AWS_REGION)" in out
     run("%config QAppsMagics.app = 'Meeting Brief'")
     out = run("%config QAppsMagics").out
     assert "In effect: 'Meeting Brief' (from %config QAppsMagics.app)" in out

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from lab_helpers import BUILD, CHROMIUM, CHROMIUM_ARGS, Lab, jupyter_lab, write_notebook
+from page_helpers import open_and_run_all
 
 WIDGET_CELL = "import qapps_nb\nw = qapps_nb.UploadWidget()\nw"
 
@@ -83,18 +84,7 @@ def page(browser: Any, lab: Lab) -> Iterator[Any]:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
-    pg.goto(lab.notebook_url("upload.ipynb"))
-    pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                         ".hasCommand('notebook:run-all-cells')")
-    # wait for the kernel before running, or the run request is dropped
-    pg.wait_for_function(
-        "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-        timeout=90_000)
-    pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    pg.wait_for_selector(".qapps-upload", timeout=90_000)
+    open_and_run_all(pg, lab.notebook_url("upload.ipynb"), ".qapps-upload")
     yield pg
     context.close()
 

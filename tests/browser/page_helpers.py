@@ -57,6 +57,23 @@ def shot(page: Any, name: str) -> Path:
 _KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
 
 
+def open_and_run_all(page: Any, url: str, shown: str) -> None:
+    """Open a notebook in Lab, run all its cells once its kernel is idle, and wait until
+    the page shows ``shown`` (a selector)."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                           ".hasCommand('notebook:run-all-cells')", timeout=90_000)
+    # wait for the kernel before running, or the run request is dropped
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=90_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(shown, timeout=90_000)
+
+
 def run_in_kernel(page: Any, code: str) -> None:
     """Run code in the notebook's kernel, as a user running a cell would (no output shown)."""
     page.evaluate(f"async (code) => {{ await {_KERNEL}.requestExecute({{code}}).done; }}", code)

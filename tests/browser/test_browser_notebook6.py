@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from lab_helpers import BUILD, Lab, jupyter_server, write_notebook
+from page_helpers import pick
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -104,10 +105,7 @@ def test_notebook6_shows_no_native_file_input(browser: Any, notebook6: Lab,
         cell = page.locator(".cell", has=page.locator(".qapps-upload")).first
         cell.screenshot(path=str(BUILD / "widget-notebook6.png"))
         # and it uploads
-        with page.expect_file_chooser() as chooser:
-            page.click(".qapps-pick")
-        chooser.value.set_files([{"name": "nb6.txt", "mimeType": "text/plain",
-                                  "buffer": b"classic"}])
+        pick(page, [{"name": "nb6.txt", "mimeType": "text/plain", "buffer": b"classic"}])
         page.click(".qapps-upload-button")
         done = page.locator(".qapps-table tr[data-status='done']")
         expect(done).to_have_count(1, timeout=60_000)

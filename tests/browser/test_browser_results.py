@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from lab_helpers import BUILD, Lab, write_notebook
+from page_helpers import open_and_run_all, set_theme
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,16 +31,7 @@ def results_page(browser: Any, lab: Lab) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(lab.notebook_url("results.ipynb"))
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
-                           ".hasCommand('notebook:run-all-cells')", timeout=90_000)
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-        timeout=90_000)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector("table.qapps-nb-results", timeout=90_000)
+    open_and_run_all(page, lab.notebook_url("results.ipynb"), "table.qapps-nb-results")
     yield page
     context.close()
 
@@ -83,14 +75,13 @@ def test_results_in_the_light_theme(results_page: Any) -> None:
 
 def test_results_in_the_dark_theme(results_page: Any) -> None:
     page = results_page
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
-                  " {theme: 'JupyterLab Dark'})")
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    _check(page)
-    badge = page.locator(".qapps-nb-badge").first
-    colors = badge.evaluate(
-        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
-    assert colors == ["rgb(255, 255, 255)", "rgb(180, 83, 9)"]  # readable on both themes
-    _shot(page, "results-dark")
-    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
-                  " {theme: 'JupyterLab Light'})")
+    set_theme(page, dark=True)
+    try:
+        _check(page)
+        badge = page.locator(".qapps-nb-badge").first
+        colors = badge.evaluate(
+            "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+        assert colors == ["rgb(255, 255, 255)", "rgb(180, 83, 9)"]  # readable on both themes
+        _shot(page, "results-dark")
+    finally:
+        set_theme(page, dark=False)

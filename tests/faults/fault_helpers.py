@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from waiting import wait_until
 from widget_comm import RecordingComm, deliver, send_file
 
-__all__ = ["RecordingComm", "deliver", "send_file"]  # re-exported for the fault tests
+__all__ = ["RecordingComm", "deliver", "send_file", "wait_until"]  # re-exported for the tests
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 SECRET_FIELDS = ("policy", "x-amz-signature", "x-amz-credential", "x-amz-security-token")
@@ -111,12 +111,3 @@ def widget_traffic(widget: Any) -> str:
 def upload_threads(prefix: str = "qapps-") -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith(prefix) and t.is_alive()
             and not t.name.startswith("qapps-sandbox")]
-
-
-def wait_until(condition: Any, timeout: float = 10.0, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return bool(condition())

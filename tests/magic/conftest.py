@@ -1,15 +1,10 @@
-"""Magic tests use the shared shell fixtures ``ip`` and ``run`` (tests/conftest.py)."""
+"""Magic tests use the shared shell fixtures ``ip``, ``run`` and ``magics`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-
-@pytest.fixture
-def magics(ip: Any) -> Any:
-    return ip.magics_manager.registry["QAppsMagics"]
 
 
 @pytest.fixture

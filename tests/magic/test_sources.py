@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from widget_comm import file_entry
 
 from qapps_nb import Text, UploadResult
 
@@ -149,17 +150,10 @@ def test_tilde_is_the_home_directory(sb: Any, run: Any, tmp_path: Path,
     assert [r.file_name for r in many.result] == ["cv.pdf"]
 
 
-def _upload_entry(name: str, content: bytes) -> dict[str, Any]:
-    from datetime import datetime, timezone
-
-    return {"name": name, "type": "application/octet-stream", "size": len(content),
-            "content": memoryview(content), "last_modified": datetime.now(timezone.utc)}
-
-
 def test_file_upload_widget_and_its_value(sb: Any, ip: Any, run: Any) -> None:
     widgets = pytest.importorskip("ipywidgets")
     picker = widgets.FileUpload(multiple=True)
-    picker.value = (_upload_entry("one.csv", b"1,2\n"), _upload_entry("two.bin", b"\x02"))
+    picker.value = (file_entry("one.csv", b"1,2\n"), file_entry("two.bin", b"\x02"))
     ip.user_ns["picker"] = picker
     both = run("%qapps_upload -q picker")
     assert [r.file_name for r in both.result] == ["one.csv", "two.bin"]

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 MODEL_LATENCY = 0.2
 """Seconds a q-query card stays IN_PROGRESS here (the sandbox default is 1 s)."""
-
-
-@pytest.fixture(autouse=True)
-def _fresh_app_cache() -> Iterator[None]:
-    """App listings and definitions are cached per client; each test starts without them."""
-    from qapps_nb.service.apps import clear_cache
-
-    clear_cache()
-    yield
-    clear_cache()
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
+
+from waiting import wait_until
+
+__all__ = ["count", "no_session_started", "ops", "run_threads", "wait_until"]
 
 SESSION_OPS = ("StartQAppSession", "UpdateQAppSession", "CreatePresignedUrl",
                "GetQAppSession", "StopQAppSession")
@@ -24,15 +26,6 @@ def no_session_started(sb: Any) -> None:
     """Nothing that starts, feeds or uploads for a session reached the sandbox."""
     touched = [op for op in ops(sb) if op in SESSION_OPS]
     assert touched == [], f"session calls were made: {touched}"
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def run_threads() -> list[str]:

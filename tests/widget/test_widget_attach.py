@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from widget_helpers import send_file, show
+from widget_helpers import listed, send_file, show
 
 from qapps_nb.sandbox import demo_apps as demo
 from qapps_nb.widget import UploadWidget
@@ -21,35 +21,23 @@ def _default_file(sb: Any, app_id: str, card_id: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make(qapps_sandbox: Any, spool_dir: Any) -> Any:
-    made: list[UploadWidget] = []
-
+def make(qapps_sandbox: Any, new_widget: Callable[..., UploadWidget]) -> Any:
+    """Widgets on the sandbox's instance, shown (so they list apps unless told not to)."""
     def build(**kwargs: Any) -> UploadWidget:
         sb = qapps_sandbox
-        w = UploadWidget(instance_id=sb.instance_id, session=sb.boto3_session(),
-                         endpoint_url=sb.endpoint_url, spool_dir=str(spool_dir), **kwargs)
-        made.append(w)
+        w = new_widget(instance_id=sb.instance_id, session=sb.boto3_session(),
+                       endpoint_url=sb.endpoint_url, **kwargs)
         show(w)
         return w
 
-    yield build
-    for w in made:
-        w.close()
-        w.wait(timeout=30)
-
-
-def _ready(w: UploadWidget) -> None:
-    deadline = time.monotonic() + 30
-    while w.apps_status not in ("ready", "failed"):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    return build
 
 
 def test_attach_makes_the_file_the_cards_default(make: Any, qapps_sandbox: Any) -> None:
     sb = qapps_sandbox
     before = sb.app(demo.MEETING_BRIEF_APP_ID)
     w = make(app_id=demo.MEETING_BRIEF_APP_ID, card_id=demo.NOTES_CARD_ID, attach=True)
-    _ready(w)
+    listed(w)
     send_file(w, "t1", b"notes of the week", name="notes.txt")
     (result,) = w.wait(timeout=30)
     card = _default_file(sb, demo.MEETING_BRIEF_APP_ID, demo.NOTES_CARD_ID)
@@ -91,7 +79,7 @@ def test_an_app_you_cannot_edit_gets_the_file_without_attach(make: Any,
     app_id = sb.add_app("Borrowed", [{"fileUpload": {"title": "Input"}}], owned=False)
     card_id = sb.app(app_id)["appDefinition"]["cards"][0]["fileUpload"]["id"]
     w = make(app_id=app_id, card_id=card_id, attach=True)
-    _ready(w)
+    listed(w)
     borrowed = next(a for a in w.apps if a["app_id"] == app_id)
     assert borrowed["can_edit"] is False  # the front end greys the option out for it
     send_file(w, "t1", b"mine", name="mine.txt")

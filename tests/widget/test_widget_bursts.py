@@ -8,17 +8,12 @@ progress) and waits for the same per-endpoint hold as every other upload in the 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from widget_helpers import file_entry
 
 from qapps_nb.widget import UploadWidget
-
-
-def _entry(name: str, data: bytes) -> dict[str, Any]:
-    return {"name": name, "type": "application/octet-stream", "size": len(data),
-            "content": memoryview(data), "last_modified": datetime.now(timezone.utc)}
 
 
 @pytest.mark.slow
@@ -33,7 +28,7 @@ def test_a_burst_on_each_side_loses_no_widget_upload(qapps_sandbox: Any,
                      session=sb.boto3_session(), endpoint_url=sb.endpoint_url,
                      max_workers=8, load_apps=False)
     try:
-        w.upload_from([_entry(name, data) for name, data in files.items()])
+        w.upload_from([file_entry(name, data) for name, data in files.items()])
         results = w.wait(timeout=120)
     finally:
         w.close()

@@ -53,7 +53,7 @@ def _widget_problem(size: int, limit: int) -> str:
     w = UploadWidget(instance_id="i", app_id=IDS[0], card_id=IDS[1], max_file_size=limit,
                      load_apps=False)
     try:
-        return w._problem("a.bin", size, None) or ""
+        return w._problem("a.bin", size) or ""
     finally:
         w.close()
 

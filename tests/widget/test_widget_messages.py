@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,18 +29,9 @@ def _failed_reason(w: UploadWidget) -> str:
 
 
 @pytest.fixture
-def spooled(spool_dir: Any) -> Any:
-    made: list[UploadWidget] = []
-
-    def build(**kwargs: Any) -> UploadWidget:
-        w = UploadWidget(spool_dir=str(spool_dir), load_apps=False, **kwargs)
-        made.append(w)
-        return w
-
-    yield build
-    for w in made:
-        w.close()
-        w.wait(timeout=30)
+def spooled(new_widget: Callable[..., UploadWidget]) -> Any:
+    """Widgets that list no apps."""
+    return functools.partial(new_widget, load_apps=False)
 
 
 def test_no_region_says_how_to_give_the_widget_one(spooled: Any) -> None:

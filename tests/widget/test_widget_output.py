@@ -4,32 +4,12 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from widget_helpers import deliver, send_file, state_text
+from widget_helpers import deliver, send_file, state_text, until
 
 from qapps_nb.widget import UploadWidget
-
-
-@pytest.fixture
-def widget(qapps_sandbox: Any, spool_dir: Any) -> Any:
-    sb = qapps_sandbox
-    w = UploadWidget(instance_id=sb.instance_id, app_id=sb.app_id, card_id=sb.card_id,
-                     session=sb.boto3_session(), endpoint_url=sb.endpoint_url,
-                     spool_dir=str(spool_dir), load_apps=False)
-    yield w
-    w.close()
-    w.wait(timeout=30)
-
-
-def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_what_a_callback_prints_shows_under_the_widget(widget: UploadWidget,
@@ -38,7 +18,7 @@ def test_what_a_callback_prints_shows_under_the_widget(widget: UploadWidget,
     widget.on_upload(lambda r: print("to stderr", file=sys.stderr))
     send_file(widget, "t1", b"hello", name="hello.txt")
     (result,) = widget.wait(timeout=30)
-    _until(lambda: len(widget.log) == 2 and widget.log[1]["text"].endswith("\n"))
+    until(lambda: len(widget.log) == 2 and widget.log[1]["text"].endswith("\n"))
     out, err = widget.log
     assert out == {"kind": "stdout", "text": f"stored {result['file_id']}\n",
                    "file": "hello.txt"}
@@ -59,7 +39,7 @@ def test_a_failing_callback_shows_a_short_traceback(widget: UploadWidget) -> Non
     widget.on_upload(lambda r: seen.append(r.file_id))  # later callbacks still run
     send_file(widget, "t1", b"data")
     (result,) = widget.wait(timeout=30)
-    _until(lambda: bool(widget.log) and bool(seen))
+    until(lambda: bool(widget.log) and bool(seen))
     (entry,) = widget.log
     assert entry["kind"] == "error"
     lines = entry["text"].splitlines()
@@ -88,7 +68,7 @@ def test_other_threads_output_is_left_alone(widget: UploadWidget,
     print("from the main thread")  # while the callback runs
     release.set()
     widget.wait(timeout=30)
-    _until(lambda: bool(widget.log) and widget.log[-1]["text"].endswith("\n"))
+    until(lambda: bool(widget.log) and widget.log[-1]["text"].endswith("\n"))
     assert [e["text"] for e in widget.log] == ["from the callback\n"]
     assert "from the main thread" in capfd.readouterr().out
 
@@ -97,7 +77,7 @@ def test_the_log_can_be_cleared_and_stays_small(widget: UploadWidget) -> None:
     widget.on_upload(lambda r: print("x" * 10_000))
     send_file(widget, "t1", b"1")
     widget.wait(timeout=30)
-    _until(lambda: bool(widget.log) and widget.log[0]["text"].endswith("\n"))
+    until(lambda: bool(widget.log) and widget.log[0]["text"].endswith("\n"))
     assert len(widget.log[0]["text"]) <= 4000
     deliver(widget, {"type": "clear-log"})  # the front end's "clear"
     assert widget.log == []

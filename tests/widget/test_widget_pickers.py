@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from widget_helpers import show
+from widget_helpers import listed, show, until
 
 from qapps_nb.sandbox import demo_apps as demo
 from qapps_nb.widget import UploadWidget
@@ -20,18 +19,6 @@ def _widget(sb: Any, **kwargs: Any) -> UploadWidget:
     w = UploadWidget(instance_id=sb.instance_id, endpoint_url=sb.endpoint_url, **kwargs)
     show(w)
     return w
-
-
-def _until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.02)
-
-
-def _ready(w: UploadWidget, timeout: float = 30.0) -> None:
-    _until(lambda: w.apps_status in ("ready", "failed"), timeout)
 
 
 def _ops(sb: Any, name: str) -> int:
@@ -53,7 +40,7 @@ def test_only_apps_with_file_cards_and_only_those_cards(qapps_sandbox: Any,
                              {"qQuery": {"title": "Answer", "prompt": "answer it"}}])
     w = _widget(sb)
     widgets.append(w)
-    _ready(w)
+    listed(w)
     assert w.apps_status == "ready"
     assert w.apps_message == ""
     titles = [a["title"] for a in w.apps]
@@ -90,7 +77,7 @@ def test_listing_runs_in_the_background_and_shows_apps_as_they_are_known(
     w.observe(record, "apps_status")
     assert w.apps_status in ("off", "loading")  # the constructor did not wait for 28 calls
     assert created < 28 * 0.15
-    _ready(w, timeout=60)
+    listed(w, timeout=60)
     assert w.apps_status == "ready"
     assert len(w.apps) == 3 + 12
     partial = [n for status, n, _ in seen if status == "loading" and 0 < n < 15]
@@ -105,11 +92,11 @@ def test_a_second_widget_reuses_the_cached_listing(qapps_sandbox: Any,
     session = sb.boto3_session()  # the cache is per account: the same session (or profile)
     first = _widget(sb, session=session)
     widgets.append(first)
-    _ready(first)
+    listed(first)
     calls = len(sb.requests)
     second = _widget(sb, session=session)
     widgets.append(second)
-    _ready(second)
+    listed(second)
     assert second.apps == first.apps
     assert len(sb.requests) == calls  # no call at all: listing and definitions are cached
 
@@ -118,13 +105,13 @@ def test_refresh_reads_the_apps_again(qapps_sandbox: Any, widgets: list[Any]) ->
     sb = qapps_sandbox
     w = _widget(sb)
     widgets.append(w)
-    _ready(w)
+    listed(w)
     sb.add_app("Late Arrival", [{"fileUpload": {"title": "Upload"}}])
     from widget_helpers import deliver
 
     deliver(w, {"type": "apps-refresh"})
-    _until(lambda: any(a["title"] == "Late Arrival" for a in w.apps))
-    _ready(w)
+    until(lambda: any(a["title"] == "Late Arrival" for a in w.apps))
+    listed(w)
     assert _ops(sb, "ListQApps") == 2
 
 
@@ -134,7 +121,7 @@ def test_listing_refused_says_why_in_one_line_and_ids_still_work(
     sb.inject("access_denied", operation="ListQApps")
     w = _widget(sb, app_id=sb.app_id, card_id=sb.card_id, spool_dir=str(spool_dir))
     widgets.append(w)
-    _ready(w)
+    listed(w)
     assert w.apps_status == "failed"
     assert w.apps == []
     message = w.apps_message
@@ -157,7 +144,7 @@ def test_an_unreadable_app_is_skipped_and_counted(qapps_sandbox: Any,
     sb.inject("access_denied", operation="GetQApp")
     w = _widget(sb)
     widgets.append(w)
-    _ready(w)
+    listed(w)
     assert w.apps_status == "ready"
     assert len(w.apps) == 2
     assert w.apps_message == "1 app could not be read [AccessDeniedException]"
@@ -168,7 +155,7 @@ def test_no_readable_app_falls_back_to_typing(qapps_sandbox: Any, widgets: list[
     sb.inject("access_denied", times=3, operation="GetQApp")
     w = _widget(sb)
     widgets.append(w)
-    _ready(w)
+    listed(w)
     assert w.apps == []
     assert w.apps_message == ("none of your 3 apps could be read [AccessDeniedException]; "
                               "type the ids")
@@ -188,22 +175,22 @@ def test_titles_become_ids_once_listed(qapps_sandbox: Any, widgets: list[Any]) -
     widgets.append(w)
     assert w.app_id == ""
     assert "looking for 'meeting  BRIEF'" in w.field_errors["app_id"]
-    _ready(w)
-    _until(lambda: w.app_id != "" and w.card_id != "")
+    listed(w)
+    until(lambda: w.app_id != "" and w.card_id != "")
     assert (w.app_id, w.card_id) == (demo.MEETING_BRIEF_APP_ID, demo.NOTES_CARD_ID)
     assert w.field_errors == {}
     single = _widget(sb, app="Dataset Profiler")  # its only file card is picked
     widgets.append(single)
-    _ready(single)
-    _until(lambda: single.card_id != "")
+    listed(single)
+    until(lambda: single.card_id != "")
     assert (single.app_id, single.card_id) == (sb.app_id, sb.card_id)
 
 
 def test_an_unknown_title_is_a_field_error(qapps_sandbox: Any, widgets: list[Any]) -> None:
     w = _widget(qapps_sandbox, app="No Such App")
     widgets.append(w)
-    _ready(w)
-    _until(lambda: "no app titled" in w.field_errors.get("app_id", ""))
+    listed(w)
+    until(lambda: "no app titled" in w.field_errors.get("app_id", ""))
     assert w.field_errors["app_id"] == ("no app titled 'No Such App' with a file-upload card; "
                                         "pick one")
 
@@ -213,8 +200,8 @@ def test_a_card_that_is_not_a_file_card_of_the_app_is_refused(qapps_sandbox: Any
     w = _widget(qapps_sandbox, app_id=demo.CONTRACT_SUMMARIZER_APP_ID,
                 card_id=demo.AUDIENCE_CARD_ID)  # a text-input card
     widgets.append(w)
-    _ready(w)
-    _until(lambda: "card_id" in w.field_errors)
+    listed(w)
+    until(lambda: "card_id" in w.field_errors)
     assert w.field_errors["card_id"] == ("not a file-upload card of 'Contract Summarizer'; "
                                          "its file cards: 'Contract'")
     w.card_id = demo.CONTRACT_CARD_ID
@@ -230,7 +217,7 @@ def test_a_new_instance_id_lists_again(qapps_sandbox: Any, widgets: list[Any]) -
     assert _ops(sb, "ListQApps") == 0  # nothing to list without an instance id
     w.instance_id = "qapps"
     w.instance_id = sb.instance_id  # typed quickly: only the last value is listed
-    _ready(w)
+    listed(w)
     assert w.apps_status == "ready"
     assert _ops(sb, "ListQApps") == 1
 
@@ -245,7 +232,7 @@ def test_nothing_is_listed_until_the_widget_is_shown(qapps_sandbox: Any,
     time.sleep(0.3)
     assert _ops(sb, "ListQApps") == 0  # a headless run costs no listing
     show(w)
-    _ready(w)
+    listed(w)
     assert _ops(sb, "ListQApps") == 1
     show(w)  # a second view: no second listing, the state is sent again
     assert _ops(sb, "ListQApps") == 1
@@ -253,7 +240,7 @@ def test_nothing_is_listed_until_the_widget_is_shown(qapps_sandbox: Any,
                             endpoint_url=sb.endpoint_url, app="Meeting Brief")
     widgets.append(headless)
     headless.refresh_apps()  # in a script: resolve the title without a view
-    _until(lambda: headless.app_id == demo.MEETING_BRIEF_APP_ID)
+    until(lambda: headless.app_id == demo.MEETING_BRIEF_APP_ID)
 
 
 def test_listing_can_be_turned_off(qapps_sandbox: Any, widgets: list[Any]) -> None:

@@ -6,12 +6,11 @@ import hashlib
 import os
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_helpers import b64sha, custom_messages, deliver, send_file, state_text
+from widget_helpers import b64sha, custom_messages, deliver, file_entry, send_file, state_text
 
 from qapps_nb.errors import ValidationError
 from qapps_nb.result import UploadResult
@@ -21,26 +20,9 @@ SECRET_WORDS = ("policy", "signature", "credential", "x-amz", "security-token",
                 "secret", "presigned")
 
 
-@pytest.fixture
-def widget(qapps_sandbox: Any, spool_dir: Path) -> Any:
-    sb = qapps_sandbox
-    w = UploadWidget(instance_id=sb.instance_id, app_id=sb.app_id, card_id=sb.card_id,
-                     session=sb.boto3_session(), endpoint_url=sb.endpoint_url,
-                     spool_dir=str(spool_dir), load_apps=False)  # no listing in the request log
-    yield w
-    w.close()
-    w.wait(timeout=30)  # let cancelled workers delete their spools
-
-
 def _row(w: UploadWidget, tid: str) -> dict[str, Any]:
     w._rows.flush()
     return next(r for r in w.rows if r["id"] == tid)
-
-
-def _entry(name: str, data: bytes) -> dict[str, Any]:
-    """One file as ipywidgets.FileUpload holds it in ``.value``."""
-    return {"name": name, "type": "application/octet-stream", "size": len(data),
-            "content": memoryview(data), "last_modified": datetime.now(timezone.utc)}
 
 
 def _assert_nothing_secret_or_bulky(w: UploadWidget) -> None:
@@ -203,8 +185,8 @@ def test_upload_from_file_upload_widget(widget: UploadWidget, qapps_sandbox: Any
     import ipywidgets
 
     fu = ipywidgets.FileUpload(multiple=True)
-    fu.value = (_entry("<img src=x onerror=alert(1)>.txt", b"abc"), _entry("two.csv", b"a,b\n"),
-                _entry("<b>x</b>.txt", b"slash"))
+    fu.value = (file_entry("<img src=x onerror=alert(1)>.txt", b"abc"),
+                file_entry("two.csv", b"a,b\n"), file_entry("<b>x</b>.txt", b"slash"))
     futures = widget.upload_from(fu)
     results = [f.result(timeout=30) for f in futures[:2]]
     assert [r.file_name for r in results] == ["<img src=x onerror=alert(1)>.txt", "two.csv"]
@@ -222,12 +204,12 @@ def test_file_upload_argument_uploads_now_and_later(qapps_sandbox: Any) -> None:
 
     sb = qapps_sandbox
     fu = ipywidgets.FileUpload()
-    fu.value = (_entry("first.txt", b"1"),)
+    fu.value = (file_entry("first.txt", b"1"),)
     w = UploadWidget(instance_id=sb.instance_id, app_id=sb.app_id, card_id=sb.card_id,
                      session=sb.boto3_session(), endpoint_url=sb.endpoint_url, file_upload=fu)
     try:
         w.wait(timeout=30)
-        fu.value = (_entry("second.txt", b"22"),)
+        fu.value = (file_entry("second.txt", b"22"),)
         w.wait(timeout=30)
         assert [r["file_name"] for r in w.results] == ["first.txt", "second.txt"]
     finally:

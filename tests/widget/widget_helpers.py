@@ -1,15 +1,18 @@
-"""Helpers for widget tests: the shared comm driver (tests/widget_comm.py), hashes, state."""
+"""Helpers for widget tests: the shared comm driver (tests/widget_comm.py), hashes, state,
+waiting for the widget's threads."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
-from widget_comm import RecordingComm, custom_messages, deliver, send_file
+from waiting import wait_until
+from widget_comm import RecordingComm, custom_messages, deliver, file_entry, send_file
 
-__all__ = ["RecordingComm", "b64sha", "custom_messages", "deliver", "send_file", "show",
-           "state_text"]
+__all__ = ["RecordingComm", "b64sha", "custom_messages", "deliver", "file_entry", "listed",
+           "send_file", "show", "state_text", "until"]
 
 
 def b64sha(data: bytes) -> str:
@@ -27,3 +30,13 @@ def state_text(widget: Any) -> str:
 def show(widget: Any) -> None:
     """What a front end does once its view rendered: say hello (listing apps starts then)."""
     deliver(widget, {"type": "hello"})
+
+
+def until(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for ``check()`` (a widget thread's doing), polled; fail after ``timeout`` s."""
+    assert wait_until(check, timeout), f"timed out waiting ({timeout:g} s)"
+
+
+def listed(widget: Any, timeout: float = 30.0) -> None:
+    """Wait until the widget's listing of apps ended (ready or failed)."""
+    until(lambda: widget.apps_status in ("ready", "failed"), timeout)
